@@ -1,0 +1,74 @@
+// Loads the C++ addon and describes exactly what crosses the N-API boundary.
+// Only Buffers, arrays of Buffers and integers cross; every primitive returns
+// a non-negative result or -errno, like libuv.
+import * as path from 'node:path';
+
+/** A netlink socket bound for life to the namespace it was opened in. */
+export interface NativeNetlinkSocket {
+  readonly fd: number;
+  /** The kernel-assigned port id (nl_pid from getsockname). */
+  readonly portId: number;
+  /** One sendmsg(2) whose iovec is `buffers`. Returns bytes sent or -errno. */
+  send(buffers: Buffer[]): number;
+  /**
+   * Starts uv_poll on the fd. On each wake-up at most 64 datagrams are read;
+   * `onData` receives them concatenated into one Buffer (netlink datagrams hold
+   * whole, 4-byte-aligned messages, so the concatenation parses as a stream).
+   * `onError` receives -errno (e.g. -ENOBUFS when the kernel dropped messages,
+   * -EMSGSIZE when a datagram was truncated); polling continues after it.
+   */
+  start(onData: (chunk: Buffer) => void, onError: (errno: number) => void): void;
+  ref(): void;
+  unref(): void;
+  /** Stops polling and closes the fd. Idempotent. */
+  close(): void;
+  /** NETLINK_ADD_MEMBERSHIP / NETLINK_DROP_MEMBERSHIP. 0 or -errno. */
+  addMembership(group: number): number;
+  dropMembership(group: number): number;
+  /** setsockopt(fd, level, name, &int, 4). 0 or -errno. */
+  setIntOption(level: number, name: number, value: number): number;
+}
+
+export interface NativeBinding {
+  /**
+   * Opens a netlink socket of `protocol` inside the namespace `nsFd` on a
+   * short-lived thread (nsFd = -1: the caller's namespace, no thread), with
+   * SOCK_RAW|SOCK_CLOEXEC|SOCK_NONBLOCK, NETLINK_EXT_ACK, NETLINK_GET_STRICT_CHK
+   * (protocol 0 only), NETLINK_CAP_ACK, SO_RCVBUFFORCE/SO_SNDBUFFORCE as given
+   * (falling back to the non-FORCE options), and bound. Returns fd or -errno.
+   */
+  netlinkOpen(nsFd: number, protocol: number, rcvbuf: number, sndbuf: number): number;
+  /** Wraps an fd from netlinkOpen. The socket owns the fd from then on. */
+  NetlinkSocket: new (fd: number) => NativeNetlinkSocket;
+
+  /** unshare(CLONE_NEWNET) on a throwaway thread; returns an O_CLOEXEC fd of the new namespace or -errno. */
+  netnsCreate(): number;
+  /** open(path, O_RDONLY|O_CLOEXEC) and check it is a network namespace (NS_GET_NSTYPE); fd, -errno, or -EINVAL when it is not one. */
+  netnsOpen(path: string): number;
+  /** fstat: [st_dev, st_ino] of the nsfs inode, or [-errno, 0]. */
+  netnsIdentity(fd: number): [number, number];
+  /** Like `ip netns add`: run dir made and shared, file created (O_EXCL), ns bind-mounted onto it. 0 or -errno. */
+  netnsMount(runDir: string, name: string, nsFd: number): number;
+  /** Like `ip netns delete`: umount2(MNT_DETACH) then unlink. 0 or -errno. */
+  netnsUnmount(runDir: string, name: string): number;
+  /** socket(domain, type, protocol) created inside nsFd on a throwaway thread. fd or -errno. */
+  socketIn(nsFd: number, domain: number, type: number, protocol: number): number;
+  /** close(2). 0 or -errno. */
+  closeFd(fd: number): number;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const load = require('node-gyp-build') as (dir: string) => unknown;
+
+/** Package root: works from lib/ (ts-jest) and from dist/lib/ (compiled). */
+function packageRoot(): string {
+  let dir = __dirname;
+  while (!require('node:fs').existsSync(path.join(dir, 'binding.gyp'))) {
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error('rtnetlink: cannot find the package root (binding.gyp)');
+    dir = up;
+  }
+  return dir;
+}
+
+export const native = load(packageRoot()) as NativeBinding;
