@@ -1,0 +1,342 @@
+// One netlink socket: sequence numbers, request → ACK, dumps as streams,
+// coalescing of concurrent requests into one sendmsg, timeouts, aborts and
+// notifications. Knows nothing of links or routes: callers decode.
+import { native, NativeNetlinkSocket } from './native';
+import { NLM_F_ACK, NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_MULTI, NLMSG_DONE, NLMSG_ERROR, NLMSG_MIN_TYPE, NLMSG_NOOP, NLMSG_OVERRUN, NETLINK_ROUTE } from './netlink/constants';
+import { decodeError, forEachMessage, MessageView, NLMSG_HDRLEN } from './netlink/message';
+import { AbortError, NetlinkError } from './errors';
+
+export interface ConnectionOptions {
+  /** Netlink protocol; NETLINK_ROUTE by default. */
+  protocol?: number;
+  /** Receive buffer in bytes (SO_RCVBUFFORCE); 8 MiB by default. */
+  receiveBuffer?: number;
+  /** Default per-request timeout in ms; 30 s. 0 disables. */
+  timeout?: number;
+  /** Most requests awaiting their ACK at once; the rest wait their turn. 1024. */
+  window?: number;
+}
+
+export interface CallOptions {
+  /** Per-call timeout in ms (overrides the connection's default). */
+  timeout?: number;
+  signal?: AbortSignal;
+}
+
+/** What a request is, for error messages: 'link.add' and 'veth "v0"'. */
+export interface Operation {
+  operation: string;
+  target?: string;
+}
+
+/** A dump that the kernel kept reporting as inconsistent (NLM_F_DUMP_INTR). */
+export class DumpInterruptedError extends NetlinkError {
+  override readonly name = 'DumpInterruptedError';
+  constructor(op: Operation, attempts: number) {
+    super(4 /* EINTR */, op);
+    this.message = `${op.operation} dump was interrupted by concurrent changes ${attempts} time(s) in a row (NLM_F_DUMP_INTR); its result would be inconsistent`;
+  }
+}
+
+interface Pending extends Operation {
+  seq: number;
+  dump: boolean;
+  replies: MessageView[];
+  deadline: number;
+  interrupted: boolean;
+  sent: boolean;
+  /** Streaming dumps get messages as they arrive instead of at the end. */
+  onMessage?: (m: MessageView) => void;
+  resolve: (replies: MessageView[]) => void;
+  reject: (e: Error) => void;
+  cleanup?: () => void;
+}
+
+const MAX_SEND_BYTES = 1 << 20; // also the socket's SO_SNDBUF, see open()
+const MAX_IOV = 1024;
+
+export type NotificationHandler = (m: MessageView) => void;
+
+export class Connection {
+  private readonly socket: NativeNetlinkSocket;
+  private seq = Math.floor(Math.random() * 0x7fffffff);
+  private readonly pending = new Map<number, Pending>();
+  private readonly outbox: { buf: Buffer; p: Pending }[] = [];
+  private flushScheduled = false;
+  private sweeper: NodeJS.Timeout | undefined;
+  private readonly defaultTimeout: number;
+  private readonly window: number;
+  private closed = false;
+  private readonly notificationHandlers = new Set<NotificationHandler>();
+  private readonly errorHandlers = new Set<(e: NetlinkError) => void>();
+  private keepAlive = false;
+
+  /** Opens a socket inside the namespace `nsFd` (-1: this process's namespace). */
+  constructor(nsFd: number, options: ConnectionOptions = {}) {
+    const fd = native.netlinkOpen(nsFd, options.protocol ?? NETLINK_ROUTE,
+      options.receiveBuffer ?? 8 << 20, MAX_SEND_BYTES + (64 << 10));
+    if (fd < 0) throw new NetlinkError(-fd, { operation: 'netlink.open' });
+    this.socket = new native.NetlinkSocket(fd);
+    this.defaultTimeout = options.timeout ?? 30_000;
+    this.window = options.window ?? 1024;
+    this.socket.start((chunk) => this.receive(chunk), (errno) => this.socketError(-errno));
+    this.socket.unref();
+  }
+
+  get portId(): number { return this.socket.portId; }
+
+  /** Sends one request (NLM_F_ACK is added) and resolves with its replies once ACKed. */
+  request(msg: Buffer, op: Operation, options: CallOptions = {}): Promise<MessageView[]> {
+    msg.writeUInt16LE(msg.readUInt16LE(6) | NLM_F_ACK, 6);
+    return this.enqueue(msg, op, false, options);
+  }
+
+  /** Sends a dump request and resolves with every reply, retrying NLM_F_DUMP_INTR a few times. */
+  async dumpAll(msg: Buffer, op: Operation, options: CallOptions = {}, attempts = 5): Promise<MessageView[]> {
+    for (let i = 1; ; i++) {
+      try {
+        return await this.enqueue(Buffer.from(msg), op, true, options);
+      } catch (e) {
+        if (!(e instanceof DumpInterruptedError) || i >= attempts) throw e instanceof DumpInterruptedError ? new DumpInterruptedError(op, i) : e;
+      }
+    }
+  }
+
+  /**
+   * Streams a dump's replies as they arrive. An interrupted dump (NLM_F_DUMP_INTR)
+   * cannot be retried without repeating what was already yielded, so the stream
+   * ends with DumpInterruptedError instead.
+   */
+  async *dump(msg: Buffer, op: Operation, options: CallOptions = {}): AsyncGenerator<MessageView> {
+    const queue: MessageView[] = [];
+    let wake: (() => void) | undefined;
+    let done = false;
+    let failure: Error | undefined;
+    const finished = this.enqueue(msg, op, true, options, (m) => {
+      queue.push(m);
+      wake?.();
+    });
+    finished.then(() => { done = true; wake?.(); }, (e: Error) => { failure = e; done = true; wake?.(); });
+    try {
+      for (;;) {
+        while (queue.length > 0) yield queue.shift() as MessageView;
+        if (done) break;
+        await new Promise<void>((r) => { wake = r; });
+        wake = undefined;
+      }
+      if (failure) throw failure;
+    } finally {
+      if (!done) this.abandon(msg.readUInt32LE(8));
+    }
+  }
+
+  /** Multicast notifications (seq 0) and anything not answering a request. */
+  onNotification(h: NotificationHandler): () => void {
+    this.notificationHandlers.add(h);
+    return () => this.notificationHandlers.delete(h);
+  }
+  /** Socket-level errors such as ENOBUFS (the kernel dropped messages for us). */
+  onSocketError(h: (e: NetlinkError) => void): () => void {
+    this.errorHandlers.add(h);
+    return () => this.errorHandlers.delete(h);
+  }
+
+  addMembership(group: number): void {
+    const r = this.socket.addMembership(group);
+    if (r < 0) throw new NetlinkError(-r, { operation: 'netlink.subscribe', target: `group ${group}` });
+  }
+  dropMembership(group: number): void {
+    const r = this.socket.dropMembership(group);
+    if (r < 0) throw new NetlinkError(-r, { operation: 'netlink.unsubscribe', target: `group ${group}` });
+  }
+
+  /** Keeps the event loop alive even with nothing pending (event watchers that want it). */
+  setKeepAlive(on: boolean): void {
+    this.keepAlive = on;
+    this.updateRef();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const p of [...this.pending.values()]) {
+      this.settle(p, new NetlinkError(9 /* EBADF */, { ...p, extAck: 'connection closed before the kernel answered' }));
+    }
+    for (const { p } of this.outbox.splice(0)) {
+      p.reject(new NetlinkError(9, { ...p, extAck: 'connection closed before the request was sent' }));
+    }
+    this.stopSweeper();
+    this.socket.close();
+  }
+
+  get isClosed(): boolean { return this.closed; }
+
+  // --- internals ----------------------------------------------------------
+
+  private enqueue(msg: Buffer, op: Operation, dump: boolean, options: CallOptions,
+    onMessage?: (m: MessageView) => void): Promise<MessageView[]> {
+    if (this.closed) return Promise.reject(new NetlinkError(9, { ...op, extAck: 'connection is closed' }));
+    if (options.signal?.aborted) return Promise.reject(new AbortError(`${op.operation} aborted`, 'ABORT_ERR', op.operation));
+    if (dump) msg.writeUInt16LE(msg.readUInt16LE(6) | NLM_F_DUMP, 6);
+    const seq = this.nextSeq();
+    msg.writeUInt32LE(seq, 8);
+    msg.writeUInt32LE(this.socket.portId, 12);
+    const timeout = options.timeout ?? this.defaultTimeout;
+    return new Promise<MessageView[]>((resolve, reject) => {
+      const p: Pending = {
+        ...op, seq, dump, replies: [], interrupted: false, sent: false, onMessage, resolve, reject,
+        deadline: timeout > 0 ? Date.now() + timeout : Infinity,
+      };
+      const signal = options.signal;
+      if (signal) {
+        const onAbort = () => this.settle(p, new AbortError(`${op.operation} aborted`, 'ABORT_ERR', op.operation));
+        signal.addEventListener('abort', onAbort, { once: true });
+        p.cleanup = () => signal.removeEventListener('abort', onAbort);
+      }
+      this.pending.set(seq, p);
+      this.outbox.push({ buf: msg, p });
+      this.startSweeper();
+      this.updateRef();
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        queueMicrotask(() => this.flush());
+      }
+    });
+  }
+
+  private nextSeq(): number {
+    do {
+      this.seq = (this.seq + 1) >>> 0;
+    } while (this.seq === 0 || this.pending.has(this.seq));
+    return this.seq;
+  }
+
+  private inFlight = 0;
+
+  /** Sends queued requests, many per sendmsg, keeping at most `window` unanswered. */
+  private flush(): void {
+    this.flushScheduled = false;
+    while (this.outbox.length > 0 && this.inFlight < this.window && !this.closed) {
+      const bufs: Buffer[] = [];
+      const sent: Pending[] = [];
+      let bytes = 0;
+      while (this.outbox.length > 0 && bufs.length < MAX_IOV && this.inFlight + bufs.length < this.window) {
+        const next = this.outbox[0];
+        if (!this.pending.has(next.p.seq)) { this.outbox.shift(); continue; } // aborted before sending
+        if (bufs.length > 0 && bytes + next.buf.length > MAX_SEND_BYTES) break;
+        this.outbox.shift();
+        bufs.push(next.buf);
+        sent.push(next.p);
+        bytes += next.buf.length;
+      }
+      if (bufs.length === 0) break;
+      this.inFlight += sent.length;
+      for (const p of sent) p.sent = true;
+      const r = this.socket.send(bufs);
+      if (r < 0) for (const p of sent) this.settle(p, new NetlinkError(-r, { ...p, extAck: 'sendmsg failed' }));
+    }
+  }
+
+  private receive(chunk: Buffer): void {
+    forEachMessage(chunk, (m) => {
+      const p = this.pending.get(m.seq);
+      if (!p || m.seq === 0 || m.type === NLMSG_NOOP || m.type === NLMSG_OVERRUN) {
+        if (m.type >= NLMSG_MIN_TYPE || m.seq === 0) for (const h of this.notificationHandlers) h(m);
+        return;
+      }
+      if (m.flags & NLM_F_DUMP_INTR) p.interrupted = true;
+      if (m.type === NLMSG_ERROR) {
+        const e = decodeError(m);
+        if (e.errno === 0) return this.settle(p);
+        return this.settle(p, this.kernelError(p, e.errno, e.message, e.offset));
+      }
+      if (m.type === NLMSG_DONE) {
+        // The DONE of a dump carries the dump's own result (and maybe ext-ack TLVs).
+        const errno = m.end - m.start >= 4 ? -m.buf.readInt32LE(m.start) : 0;
+        if (errno > 0) {
+          const msgView = { ...m, type: NLMSG_ERROR };
+          const detail = m.end - m.start >= 4 + NLMSG_HDRLEN ? safeDecodeError(msgView) : undefined;
+          return this.settle(p, this.kernelError(p, errno, detail?.message, detail?.offset));
+        }
+        if (p.interrupted) return this.settle(p, new DumpInterruptedError(p, 1));
+        return this.settle(p);
+      }
+      if (p.onMessage) p.onMessage(m);
+      else p.replies.push(m);
+      if (!p.dump && !(m.flags & NLM_F_MULTI)) return; // a single reply; its ACK follows
+    });
+    this.flush();
+  }
+
+  private kernelError(p: Pending, errno: number, extAck?: string, offset?: number): NetlinkError {
+    return new NetlinkError(errno, { operation: p.operation, target: p.target, extAck, extAckOffset: offset });
+  }
+
+  private settle(p: Pending, error?: Error): void {
+    if (this.pending.get(p.seq) !== p) return;
+    this.pending.delete(p.seq);
+    if (p.sent) this.inFlight--; // unsent ones are skipped by flush()
+    p.cleanup?.();
+    if (error) p.reject(error);
+    else p.resolve(p.replies);
+    if (this.pending.size === 0) this.stopSweeper();
+    this.updateRef();
+  }
+
+  /** A streaming dump whose consumer stopped: ignore the rest of its replies. */
+  private abandon(seq: number): void {
+    const p = this.pending.get(seq);
+    if (!p) return;
+    p.onMessage = () => undefined;
+    p.resolve = () => undefined;
+    p.reject = () => undefined;
+  }
+
+  private socketError(errno: number): void {
+    const e = new NetlinkError(errno, {
+      operation: 'netlink.receive',
+      extAck: errno === 105 /* ENOBUFS */ ? 'the kernel dropped messages because the receive buffer was full' : undefined,
+    });
+    // ENOBUFS means replies may be lost: no pending ACK can be trusted to arrive.
+    if (errno === 105) {
+      for (const p of [...this.pending.values()]) {
+        if (p.dump) continue; // a dump in progress is paced by the kernel and not lost
+        this.settle(p, new NetlinkError(105, { ...p, extAck: 'the answer was lost: the socket receive buffer overflowed (the request may have taken effect)' }));
+      }
+    }
+    for (const h of this.errorHandlers) h(e);
+  }
+
+  private startSweeper(): void {
+    if (this.sweeper) return;
+    this.sweeper = setInterval(() => {
+      const now = Date.now();
+      for (const p of [...this.pending.values()]) {
+        if (p.deadline <= now) this.settle(p, new AbortError(`${p.operation}${p.target ? ' ' + p.target : ''} timed out waiting for the kernel`, 'ETIMEDOUT', p.operation));
+      }
+    }, 100);
+    this.sweeper.unref();
+  }
+
+  private stopSweeper(): void {
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = undefined;
+  }
+
+  private refd = false;
+  private updateRef(): void {
+    const want = !this.closed && (this.keepAlive || this.pending.size > 0);
+    if (want === this.refd) return;
+    this.refd = want;
+    if (want) this.socket.ref();
+    else this.socket.unref();
+  }
+}
+
+function safeDecodeError(m: MessageView): { message?: string; offset?: number } | undefined {
+  try {
+    return decodeError(m);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,244 @@
+// RTM_*LINK codec: ifinfomsg + IFLA_* attributes (<linux/rtnetlink.h>,
+// <linux/if_link.h>, <linux/veth.h>). Pure: objects in, bytes out, and back.
+import {
+  attributeList, copyBytes, DecodeError, forEachAttribute, MessageWriter, RawAttribute, readS32, readString,
+  rawType, readU32, readU8,
+} from '../netlink/attributes';
+import * as C from '../netlink/constants';
+import { MessageView } from '../netlink/message';
+import { formatMac } from '../inet';
+
+/** struct rtnl_link_stats64, in the kernel's field order. */
+export const STATS64_FIELDS = [
+  'rxPackets', 'txPackets', 'rxBytes', 'txBytes', 'rxErrors', 'txErrors', 'rxDropped',
+  'txDropped', 'multicast', 'collisions', 'rxLengthErrors', 'rxOverErrors', 'rxCrcErrors',
+  'rxFrameErrors', 'rxFifoErrors', 'rxMissedErrors', 'txAbortedErrors', 'txCarrierErrors',
+  'txFifoErrors', 'txHeartbeatErrors', 'txWindowErrors', 'rxCompressed', 'txCompressed',
+  'rxNohandler', 'rxOtherhostDropped',
+] as const;
+export type LinkStats = { readonly [K in (typeof STATS64_FIELDS)[number]]?: number };
+
+export interface LinkInfoMessage {
+  kind?: string;
+  /** IFLA_INFO_DATA, kind-specific; kept raw at this layer. */
+  data?: RawAttribute[];
+  slaveKind?: string;
+  slaveData?: RawAttribute[];
+  /** VETH_INFO_PEER (requests only: the kernel does not report it back). */
+  peer?: LinkMessage;
+  unknown?: RawAttribute[];
+}
+
+/** One RTM_NEWLINK/DELLINK/GETLINK/SETLINK message, request or reply. */
+export interface LinkMessage {
+  family?: number;
+  /** ifi_type: ARPHRD_* */
+  type?: number;
+  index?: number;
+  flags?: number;
+  change?: number;
+  name?: string;
+  mtu?: number;
+  minMtu?: number;
+  maxMtu?: number;
+  /** Link-layer address as colon-separated hex. */
+  mac?: string;
+  broadcast?: string;
+  permanentMac?: string;
+  master?: number;
+  /** IFLA_LINK: for a veth, the peer's ifindex (in linkNetnsId's namespace if set). */
+  link?: number;
+  linkNetnsId?: number;
+  operstate?: number;
+  linkmode?: number;
+  txqlen?: number;
+  group?: number;
+  alias?: string;
+  qdisc?: string;
+  carrier?: number;
+  carrierChanges?: number;
+  promiscuity?: number;
+  numTxQueues?: number;
+  numRxQueues?: number;
+  protoDown?: number;
+  altNames?: string[];
+  linkInfo?: LinkInfoMessage;
+  stats64?: LinkStats;
+  /** Requests: move into the namespace of this fd / pid. */
+  netnsFd?: number;
+  netnsPid?: number;
+  /** Requests: RTEXT_FILTER_* bits for dumps. */
+  extMask?: number;
+  unknown?: RawAttribute[];
+}
+
+const IFINFOMSG_LEN = 16;
+
+function hexToBytes(mac: string): Buffer {
+  return Buffer.from(mac.replace(/:/g, ''), 'hex');
+}
+
+function writeIfinfomsg(w: MessageWriter, m: LinkMessage): void {
+  w.u8(m.family ?? C.AF_UNSPEC).u8(0).u16(m.type ?? 0).s32(m.index ?? 0).u32(m.flags ?? 0).u32(m.change ?? 0);
+}
+
+function writeLinkAttributes(w: MessageWriter, m: LinkMessage): void {
+  if (m.name !== undefined) w.attrString(C.IFLA_IFNAME, m.name);
+  if (m.mtu !== undefined) w.attrU32(C.IFLA_MTU, m.mtu);
+  if (m.minMtu !== undefined) w.attrU32(C.IFLA_MIN_MTU, m.minMtu);
+  if (m.maxMtu !== undefined) w.attrU32(C.IFLA_MAX_MTU, m.maxMtu);
+  if (m.mac !== undefined) w.attrBytes(C.IFLA_ADDRESS, hexToBytes(m.mac));
+  if (m.broadcast !== undefined) w.attrBytes(C.IFLA_BROADCAST, hexToBytes(m.broadcast));
+  if (m.permanentMac !== undefined) w.attrBytes(C.IFLA_PERM_ADDRESS, hexToBytes(m.permanentMac));
+  if (m.master !== undefined) w.attrU32(C.IFLA_MASTER, m.master);
+  if (m.link !== undefined) w.attrU32(C.IFLA_LINK, m.link);
+  if (m.linkNetnsId !== undefined) w.attrS32(C.IFLA_LINK_NETNSID, m.linkNetnsId);
+  if (m.operstate !== undefined) w.attrU8(C.IFLA_OPERSTATE, m.operstate);
+  if (m.linkmode !== undefined) w.attrU8(C.IFLA_LINKMODE, m.linkmode);
+  if (m.txqlen !== undefined) w.attrU32(C.IFLA_TXQLEN, m.txqlen);
+  if (m.group !== undefined) w.attrU32(C.IFLA_GROUP, m.group);
+  if (m.alias !== undefined) w.attrString(C.IFLA_IFALIAS, m.alias);
+  if (m.qdisc !== undefined) w.attrString(C.IFLA_QDISC, m.qdisc);
+  if (m.carrier !== undefined) w.attrU8(C.IFLA_CARRIER, m.carrier);
+  if (m.carrierChanges !== undefined) w.attrU32(C.IFLA_CARRIER_CHANGES, m.carrierChanges);
+  if (m.promiscuity !== undefined) w.attrU32(C.IFLA_PROMISCUITY, m.promiscuity);
+  if (m.numTxQueues !== undefined) w.attrU32(C.IFLA_NUM_TX_QUEUES, m.numTxQueues);
+  if (m.numRxQueues !== undefined) w.attrU32(C.IFLA_NUM_RX_QUEUES, m.numRxQueues);
+  if (m.protoDown !== undefined) w.attrU8(C.IFLA_PROTO_DOWN, m.protoDown);
+  if (m.altNames !== undefined) {
+    const nest = w.beginNest(C.IFLA_PROP_LIST, true);
+    for (const n of m.altNames) w.attrString(C.IFLA_ALT_IFNAME, n);
+    w.endNest(nest);
+  }
+  if (m.netnsFd !== undefined) w.attrU32(C.IFLA_NET_NS_FD, m.netnsFd);
+  if (m.netnsPid !== undefined) w.attrU32(C.IFLA_NET_NS_PID, m.netnsPid);
+  if (m.extMask !== undefined) w.attrU32(C.IFLA_EXT_MASK, m.extMask);
+  if (m.linkInfo !== undefined) writeLinkInfo(w, m.linkInfo);
+  if (m.stats64 !== undefined) {
+    const b = Buffer.alloc(STATS64_FIELDS.length * 8);
+    STATS64_FIELDS.forEach((f, i) => b.writeBigUInt64LE(BigInt(m.stats64?.[f] ?? 0), i * 8));
+    w.attrBytes(C.IFLA_STATS64, b);
+  }
+  for (const a of m.unknown ?? []) w.attrRaw(a);
+}
+
+function writeLinkInfo(w: MessageWriter, info: LinkInfoMessage): void {
+  const nest = w.beginNest(C.IFLA_LINKINFO);
+  if (info.kind !== undefined) w.attrString(C.IFLA_INFO_KIND, info.kind);
+  if (info.peer !== undefined || info.data !== undefined) {
+    const data = w.beginNest(C.IFLA_INFO_DATA);
+    if (info.peer !== undefined) {
+      // VETH_INFO_PEER carries a whole ifinfomsg followed by the peer's attributes.
+      const peer = w.beginNest(C.VETH_INFO_PEER);
+      writeIfinfomsg(w, info.peer);
+      writeLinkAttributes(w, info.peer);
+      w.endNest(peer);
+    }
+    for (const a of info.data ?? []) w.attrRaw(a);
+    w.endNest(data);
+  }
+  if (info.slaveKind !== undefined) w.attrString(C.IFLA_INFO_SLAVE_KIND, info.slaveKind);
+  if (info.slaveData !== undefined) {
+    const data = w.beginNest(C.IFLA_INFO_SLAVE_DATA);
+    for (const a of info.slaveData) w.attrRaw(a);
+    w.endNest(data);
+  }
+  for (const a of info.unknown ?? []) w.attrRaw(a);
+  w.endNest(nest);
+}
+
+/** Encodes a link message; nlmsg_seq and nlmsg_pid are left 0 for the connection. */
+export function encodeLink(type: number, flags: number, m: LinkMessage): Buffer {
+  const w = new MessageWriter(type, flags);
+  writeIfinfomsg(w, m);
+  writeLinkAttributes(w, m);
+  return w.finish();
+}
+
+function decodeStats64(buf: Buffer, s: number, e: number): LinkStats {
+  const out: Record<string, number> = {};
+  const n = Math.min(STATS64_FIELDS.length, (e - s) >> 3);
+  for (let i = 0; i < n; i++) {
+    const at = s + i * 8;
+    out[STATS64_FIELDS[i]] = buf.readUInt32LE(at) + buf.readUInt32LE(at + 4) * 0x100000000;
+  }
+  return out;
+}
+
+function decodeLinkInfo(buf: Buffer, s: number, e: number): LinkInfoMessage {
+  const info: LinkInfoMessage = {};
+  forEachAttribute(buf, s, e, (type, vs, ve) => {
+    switch (type) {
+      case C.IFLA_INFO_KIND: info.kind = readString(buf, vs, ve); break;
+      case C.IFLA_INFO_SLAVE_KIND: info.slaveKind = readString(buf, vs, ve); break;
+      case C.IFLA_INFO_DATA: info.data = copyList(buf, vs, ve); break;
+      case C.IFLA_INFO_SLAVE_DATA: info.slaveData = copyList(buf, vs, ve); break;
+      default: (info.unknown ??= []).push({ type: rawType(buf, vs), data: copyBytes(buf, vs, ve) });
+    }
+  });
+  return info;
+}
+
+function copyList(buf: Buffer, s: number, e: number): RawAttribute[] {
+  return attributeList(buf, s, e).map((a) => ({ type: a.type, data: Buffer.from(a.data) }));
+}
+
+function decodeLinkBody(buf: Buffer, start: number, end: number): LinkMessage {
+  const m: LinkMessage = {
+    family: buf[start],
+    type: buf.readUInt16LE(start + 2),
+    index: buf.readInt32LE(start + 4),
+    flags: buf.readUInt32LE(start + 8),
+    change: buf.readUInt32LE(start + 12),
+  };
+  forEachAttribute(buf, start + IFINFOMSG_LEN, end, (type, s, e) => {
+    switch (type) {
+      case C.IFLA_IFNAME: m.name = readString(buf, s, e); break;
+      case C.IFLA_MTU: m.mtu = readU32(buf, s, e); break;
+      case C.IFLA_MIN_MTU: m.minMtu = readU32(buf, s, e); break;
+      case C.IFLA_MAX_MTU: m.maxMtu = readU32(buf, s, e); break;
+      case C.IFLA_ADDRESS: m.mac = formatMac(buf.subarray(s, e)); break;
+      case C.IFLA_BROADCAST: m.broadcast = formatMac(buf.subarray(s, e)); break;
+      case C.IFLA_PERM_ADDRESS: m.permanentMac = formatMac(buf.subarray(s, e)); break;
+      case C.IFLA_MASTER: m.master = readU32(buf, s, e); break;
+      case C.IFLA_LINK: m.link = readU32(buf, s, e); break;
+      case C.IFLA_LINK_NETNSID: m.linkNetnsId = readS32(buf, s, e); break;
+      case C.IFLA_OPERSTATE: m.operstate = readU8(buf, s, e); break;
+      case C.IFLA_LINKMODE: m.linkmode = readU8(buf, s, e); break;
+      case C.IFLA_TXQLEN: m.txqlen = readU32(buf, s, e); break;
+      case C.IFLA_GROUP: m.group = readU32(buf, s, e); break;
+      case C.IFLA_IFALIAS: m.alias = readString(buf, s, e); break;
+      case C.IFLA_QDISC: m.qdisc = readString(buf, s, e); break;
+      case C.IFLA_CARRIER: m.carrier = readU8(buf, s, e); break;
+      case C.IFLA_CARRIER_CHANGES: m.carrierChanges = readU32(buf, s, e); break;
+      case C.IFLA_PROMISCUITY: m.promiscuity = readU32(buf, s, e); break;
+      case C.IFLA_NUM_TX_QUEUES: m.numTxQueues = readU32(buf, s, e); break;
+      case C.IFLA_NUM_RX_QUEUES: m.numRxQueues = readU32(buf, s, e); break;
+      case C.IFLA_PROTO_DOWN: m.protoDown = readU8(buf, s, e); break;
+      case C.IFLA_NET_NS_FD: m.netnsFd = readU32(buf, s, e); break;
+      case C.IFLA_NET_NS_PID: m.netnsPid = readU32(buf, s, e); break;
+      case C.IFLA_EXT_MASK: m.extMask = readU32(buf, s, e); break;
+      case C.IFLA_STATS64: m.stats64 = decodeStats64(buf, s, e); break;
+      case C.IFLA_LINKINFO: m.linkInfo = decodeLinkInfo(buf, s, e); break;
+      case C.IFLA_PROP_LIST: {
+        const names: string[] = [];
+        forEachAttribute(buf, s, e, (t, vs, ve) => { if (t === C.IFLA_ALT_IFNAME) names.push(readString(buf, vs, ve)); });
+        m.altNames = names;
+        break;
+      }
+      default: (m.unknown ??= []).push({ type: rawType(buf, s), data: copyBytes(buf, s, e) });
+    }
+  });
+  return m;
+}
+
+export function decodeLink(msg: MessageView): LinkMessage {
+  if (msg.end - msg.start < IFINFOMSG_LEN) throw new DecodeError('link message shorter than ifinfomsg', msg.start);
+  return decodeLinkBody(msg.buf, msg.start, msg.end);
+}
+
+/** Decodes a VETH_INFO_PEER payload (ifinfomsg + attributes), as found in requests. */
+export function decodeVethPeer(data: Buffer): LinkMessage {
+  return decodeLinkBody(data, 0, data.length);
+}
+

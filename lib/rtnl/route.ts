@@ -1,0 +1,155 @@
+// RTM_*ROUTE codec: rtmsg + RTA_* attributes (<linux/rtnetlink.h>), including
+// RTA_METRICS (RTAX_*) and RTA_MULTIPATH (struct rtnexthop list).
+import {
+  copyBytes, DecodeError, forEachAttribute, MessageWriter, RawAttribute, rawType, readU32, readU8,
+} from '../netlink/attributes';
+import * as C from '../netlink/constants';
+import { MessageView } from '../netlink/message';
+import { formatIp, parseIp } from '../inet';
+
+export interface NexthopMessage {
+  /** rtnh_flags: RTNH_F_* */
+  flags: number;
+  /** rtnh_hops: weight - 1 */
+  hops: number;
+  index: number;
+  gateway?: string;
+  unknown?: RawAttribute[];
+}
+
+export interface RouteMessage {
+  family: number;
+  dstLength: number;
+  srcLength: number;
+  tos: number;
+  /** Full table id: RTA_TABLE when present, else rtm_table. */
+  table: number;
+  protocol: number;
+  scope: number;
+  type: number;
+  flags: number;
+  dst?: string;
+  src?: string;
+  iif?: number;
+  oif?: number;
+  gateway?: string;
+  priority?: number;
+  prefsrc?: string;
+  /** RTA_METRICS: RTAX_* number → value. */
+  metrics?: Record<number, number>;
+  multipath?: NexthopMessage[];
+  mark?: number;
+  pref?: number;
+  expires?: number;
+  nhId?: number;
+  uid?: number;
+  ipProto?: number;
+  sport?: number;
+  dport?: number;
+  unknown?: RawAttribute[];
+}
+
+const RTMSG_LEN = 12;
+const RTNH_LEN = 8;
+
+function writeGateway(w: MessageWriter, gw: string, field: string): void {
+  w.attrBytes(C.RTA_GATEWAY, parseIp(gw, field).bytes);
+}
+
+export function encodeRoute(type: number, flags: number, m: RouteMessage): Buffer {
+  const w = new MessageWriter(type, flags, 128);
+  // rtm_table is 8 bits; larger ids travel in RTA_TABLE (rtm_table = RT_TABLE_UNSPEC).
+  const smallTable = m.table < 256 ? m.table : C.RT_TABLE_UNSPEC;
+  w.u8(m.family).u8(m.dstLength).u8(m.srcLength).u8(m.tos).u8(smallTable).u8(m.protocol)
+    .u8(m.scope).u8(m.type).u32(m.flags);
+  if (m.table >= 256 || (m.table !== C.RT_TABLE_UNSPEC && type !== C.RTM_GETROUTE)) w.attrU32(C.RTA_TABLE, m.table);
+  if (m.dst !== undefined) w.attrBytes(C.RTA_DST, parseIp(m.dst, 'dst').bytes);
+  if (m.src !== undefined) w.attrBytes(C.RTA_SRC, parseIp(m.src, 'src').bytes);
+  if (m.iif !== undefined) w.attrU32(C.RTA_IIF, m.iif);
+  if (m.oif !== undefined) w.attrU32(C.RTA_OIF, m.oif);
+  if (m.gateway !== undefined) writeGateway(w, m.gateway, 'gateway');
+  if (m.priority !== undefined) w.attrU32(C.RTA_PRIORITY, m.priority);
+  if (m.prefsrc !== undefined) w.attrBytes(C.RTA_PREFSRC, parseIp(m.prefsrc, 'prefsrc').bytes);
+  if (m.metrics !== undefined) {
+    const nest = w.beginNest(C.RTA_METRICS);
+    for (const [k, v] of Object.entries(m.metrics)) w.attrU32(Number(k), v);
+    w.endNest(nest);
+  }
+  if (m.multipath !== undefined) {
+    const nest = w.beginNest(C.RTA_MULTIPATH);
+    for (const nh of m.multipath) {
+      const at = w.length;
+      w.u16(0).u8(nh.flags).u8(nh.hops).s32(nh.index);
+      if (nh.gateway !== undefined) writeGateway(w, nh.gateway, 'multipath.gateway');
+      for (const a of nh.unknown ?? []) w.attrRaw(a);
+      w.endNest(at); // rtnh_len sits where an attribute's length would
+    }
+    w.endNest(nest);
+  }
+  if (m.mark !== undefined) w.attrU32(C.RTA_MARK, m.mark);
+  if (m.pref !== undefined) w.attrU8(C.RTA_PREF, m.pref);
+  if (m.expires !== undefined) w.attrU32(C.RTA_EXPIRES, m.expires);
+  if (m.nhId !== undefined) w.attrU32(C.RTA_NH_ID, m.nhId);
+  if (m.uid !== undefined) w.attrU32(C.RTA_UID, m.uid);
+  if (m.ipProto !== undefined) w.attrU8(C.RTA_IP_PROTO, m.ipProto);
+  if (m.sport !== undefined) w.attrBe16(C.RTA_SPORT, m.sport);
+  if (m.dport !== undefined) w.attrBe16(C.RTA_DPORT, m.dport);
+  for (const a of m.unknown ?? []) w.attrRaw(a);
+  return w.finish();
+}
+
+function decodeMultipath(buf: Buffer, s: number, e: number): NexthopMessage[] {
+  const out: NexthopMessage[] = [];
+  let off = s;
+  while (off + RTNH_LEN <= e) {
+    const len = buf.readUInt16LE(off);
+    if (len < RTNH_LEN || off + len > e) throw new DecodeError(`bad rtnh_len ${len}`, off);
+    const nh: NexthopMessage = { flags: buf[off + 2], hops: buf[off + 3], index: buf.readInt32LE(off + 4) };
+    forEachAttribute(buf, off + RTNH_LEN, off + len, (type, vs, ve) => {
+      if (type === C.RTA_GATEWAY) nh.gateway = formatIp(buf.subarray(vs, ve));
+      else (nh.unknown ??= []).push({ type: rawType(buf, vs), data: copyBytes(buf, vs, ve) });
+    });
+    out.push(nh);
+    off += (len + 3) & ~3;
+  }
+  return out;
+}
+
+export function decodeRoute(msg: MessageView): RouteMessage {
+  const { buf, start, end } = msg;
+  if (end - start < RTMSG_LEN) throw new DecodeError('route message shorter than rtmsg', start);
+  const m: RouteMessage = {
+    family: buf[start], dstLength: buf[start + 1], srcLength: buf[start + 2], tos: buf[start + 3],
+    table: buf[start + 4], protocol: buf[start + 5], scope: buf[start + 6], type: buf[start + 7],
+    flags: buf.readUInt32LE(start + 8),
+  };
+  forEachAttribute(buf, start + RTMSG_LEN, end, (type, s, e) => {
+    switch (type) {
+      case C.RTA_DST: m.dst = formatIp(buf.subarray(s, e)); break;
+      case C.RTA_SRC: m.src = formatIp(buf.subarray(s, e)); break;
+      case C.RTA_IIF: m.iif = readU32(buf, s, e); break;
+      case C.RTA_OIF: m.oif = readU32(buf, s, e); break;
+      case C.RTA_GATEWAY: m.gateway = formatIp(buf.subarray(s, e)); break;
+      case C.RTA_PRIORITY: m.priority = readU32(buf, s, e); break;
+      case C.RTA_PREFSRC: m.prefsrc = formatIp(buf.subarray(s, e)); break;
+      case C.RTA_TABLE: m.table = readU32(buf, s, e); break;
+      case C.RTA_MARK: m.mark = readU32(buf, s, e); break;
+      case C.RTA_PREF: m.pref = readU8(buf, s, e); break;
+      case C.RTA_EXPIRES: m.expires = readU32(buf, s, e); break;
+      case C.RTA_NH_ID: m.nhId = readU32(buf, s, e); break;
+      case C.RTA_UID: m.uid = readU32(buf, s, e); break;
+      case C.RTA_IP_PROTO: m.ipProto = readU8(buf, s, e); break;
+      case C.RTA_SPORT: m.sport = buf.readUInt16BE(s); break;
+      case C.RTA_DPORT: m.dport = buf.readUInt16BE(s); break;
+      case C.RTA_MULTIPATH: m.multipath = decodeMultipath(buf, s, e); break;
+      case C.RTA_METRICS: {
+        const metrics: Record<number, number> = {};
+        forEachAttribute(buf, s, e, (t, vs, ve) => { metrics[t] = readU32(buf, vs, ve); });
+        m.metrics = metrics;
+        break;
+      }
+      default: (m.unknown ??= []).push({ type: rawType(buf, s), data: copyBytes(buf, s, e) });
+    }
+  });
+  return m;
+}
