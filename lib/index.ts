@@ -1,0 +1,8 @@
+// Public exports only.
+export { Namespace, NamespaceOptions, defaultRunDir } from './namespace';
+export { Connection, ConnectionOptions, CallOptions, DumpInterruptedError } from './connection';
+export { Link, LinkTable, LinkRef, LinkSettings, VethOptions, VethPeerOptions, BridgeOptions } from './model/link';
+export { Address, AddressSpec, AddressOptions, AddressFilter, AddressTable, LinkAddresses } from './model/address';
+export { Route, RouteSpec, RouteFilter, RouteLookup, RouteTable } from './model/route';
+export { NetlinkError, NotFoundError, AbortError } from './errors';
+export type { Family } from './inet';

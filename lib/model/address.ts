@@ -1,0 +1,189 @@
+// Address: one IPv4/IPv6 address of a link, and the verbs of `ip addr`
+// (ns.addresses for the namespace, link.addresses for one link).
+import type { Namespace } from '../namespace';
+import * as C from '../netlink/constants';
+import { AddressMessage, decodeAddress, encodeAddress } from '../rtnl/address';
+import { check, describe } from '../errors';
+import { afOf, Family, familyOfAf, formatIp, formatPrefix, parsePrefix, parseIp, Prefix } from '../inet';
+import { ScopeName, scopes } from '../names';
+import * as v from '../validate';
+import type { CallOptions } from '../connection';
+import type { Link, LinkRef } from './link';
+
+export interface Address {
+  readonly family: Family;
+  /** The interface's own address: IFA_LOCAL, or IFA_ADDRESS when there is no IFA_LOCAL (IPv6). */
+  readonly address: string;
+  readonly prefixLength: number;
+  /** 'address/prefixLength', the form `ip addr` prints. */
+  readonly cidr: string;
+  readonly linkIndex: number;
+  /** The remote end on point-to-point addresses. */
+  readonly peer?: string;
+  readonly broadcast?: string;
+  readonly label?: string;
+  readonly scope: ScopeName | number;
+  /** IFA_F_* bits (all 32). */
+  readonly flags: number;
+  /** IPv6 duplicate address detection still running (IFA_F_TENTATIVE). */
+  readonly tentative: boolean;
+  readonly dadFailed: boolean;
+  /** Seconds; 0xffffffff means forever. */
+  readonly validLifetime?: number;
+  readonly preferredLifetime?: number;
+}
+
+export interface AddressOptions {
+  /** Point-to-point peer ('10.9.0.2' or '10.9.0.2/32'). */
+  peer?: string;
+  broadcast?: string;
+  label?: string;
+  scope?: ScopeName | number;
+  /** IPv6: skip duplicate address detection (IFA_F_NODAD). */
+  nodad?: boolean;
+  /** Do not add the prefix route (IFA_F_NOPREFIXROUTE). */
+  noprefixroute?: boolean;
+  /** Metric of the prefix route. */
+  metric?: number;
+}
+
+export interface AddressSpec extends AddressOptions {
+  link: LinkRef;
+  /** 'ADDR/LEN' (a bare address means /32 or /128). */
+  address: string;
+}
+
+export interface AddressFilter extends CallOptions {
+  link?: LinkRef;
+  family?: Family;
+}
+
+function toAddress(m: AddressMessage): Address {
+  const family = familyOfAf(m.family) ?? 4;
+  const own = m.local ?? m.address ?? '';
+  const flags = m.extFlags ?? m.flags ?? 0;
+  const peer = m.local !== undefined && m.address !== undefined && m.address !== m.local ? m.address : undefined;
+  return {
+    family, address: own, prefixLength: m.prefixLength, cidr: `${own}/${m.prefixLength}`,
+    linkIndex: m.index, peer, broadcast: m.broadcast, label: m.label, scope: scopes.name(m.scope ?? 0), flags,
+    tentative: (flags & C.IFA_F_TENTATIVE) !== 0, dadFailed: (flags & C.IFA_F_DADFAILED) !== 0,
+    validLifetime: m.cacheInfo?.valid, preferredLifetime: m.cacheInfo?.preferred,
+  };
+}
+
+function scopeNumber(scope: ScopeName | number, field: string): number {
+  const n = typeof scope === 'number' ? scope : scopes.number(scope);
+  if (n === undefined || !Number.isInteger(n) || n < 0 || n > 255) {
+    throw new TypeError(`${field}: expected one of ${scopes.names.join(', ')} or 0..255, got ${describe(scope)}`);
+  }
+  return n;
+}
+
+/** Builds the ifaddrmsg + attributes `ip addr add` would send. */
+function addressMessage(index: number, p: Prefix, o: AddressOptions): AddressMessage {
+  const text = formatPrefix(p.bytes, p.prefixLength);
+  const ip = text.slice(0, text.indexOf('/'));
+  const m: AddressMessage = { family: afOf(p.family), prefixLength: p.prefixLength, index, local: ip, address: ip };
+  // Default scope as ip-address(8): host for 127.0.0.0/8, else global.
+  m.scope = o.scope !== undefined ? scopeNumber(o.scope, 'scope') : p.family === 4 && p.bytes[0] === 127 ? C.RT_SCOPE_HOST : 0;
+  if (o.peer !== undefined) {
+    const peer = parsePrefix(o.peer, 'peer');
+    check(peer.family === p.family, 'peer', o.peer, `expected an IPv${p.family} address like the address`);
+    m.address = formatIp(peer.bytes);
+    if (o.peer.includes('/')) m.prefixLength = peer.prefixLength;
+  }
+  if (o.broadcast !== undefined) {
+    check(p.family === 4, 'broadcast', o.broadcast, 'broadcast addresses exist for IPv4 only');
+    m.broadcast = o.broadcast === '+' ? broadcastOf(p) : (parseIp(o.broadcast, 'broadcast'), o.broadcast);
+  }
+  if (o.label !== undefined) {
+    check(typeof o.label === 'string' && Buffer.byteLength(o.label) <= 15, 'label', o.label, 'expected a label of at most 15 bytes');
+    m.label = o.label;
+  }
+  let flags = 0;
+  if (o.nodad) flags |= C.IFA_F_NODAD;
+  if (o.noprefixroute) flags |= C.IFA_F_NOPREFIXROUTE;
+  if (flags) { m.flags = flags & 0xff; m.extFlags = flags; }
+  if (o.metric !== undefined) m.metric = v.u32(o.metric, 'metric');
+  return m;
+}
+
+function broadcastOf(p: Prefix): string {
+  const b = Buffer.from(p.bytes);
+  for (let bit = p.prefixLength; bit < 32; bit++) b[bit >> 3] |= 0x80 >> (bit & 7);
+  return `${b[0]}.${b[1]}.${b[2]}.${b[3]}`;
+}
+
+/** `ip addr` for one namespace: ns.addresses. */
+export class AddressTable {
+  constructor(private readonly ns: Namespace) {}
+
+  async add(spec: AddressSpec, options: CallOptions = {}): Promise<Address> {
+    return this.write(C.RTM_NEWADDR, C.NLM_F_CREATE | C.NLM_F_EXCL, 'address.add', spec, options);
+  }
+
+  /** Adds, or updates the existing address in place (`ip addr replace`). */
+  async replace(spec: AddressSpec, options: CallOptions = {}): Promise<Address> {
+    return this.write(C.RTM_NEWADDR, C.NLM_F_CREATE | C.NLM_F_REPLACE, 'address.replace', spec, options);
+  }
+
+  async delete(spec: AddressSpec | Address, options: CallOptions = {}): Promise<void> {
+    if ('linkIndex' in spec) {
+      await this.write(C.RTM_DELADDR, 0, 'address.delete', { link: spec.linkIndex, address: spec.cidr, peer: spec.peer }, options);
+      return;
+    }
+    await this.write(C.RTM_DELADDR, 0, 'address.delete', spec, options);
+  }
+
+  async list(filter: AddressFilter = {}): Promise<Address[]> {
+    const index = filter.link === undefined ? 0 : await this.ns.linkIndex(filter.link, 'link');
+    if (filter.family !== undefined) check(filter.family === 4 || filter.family === 6, 'family', filter.family, 'expected 4 or 6');
+    // With NETLINK_GET_STRICT_CHK the kernel filters by ifa_index and ifa_family itself.
+    const req = encodeAddress(C.RTM_GETADDR, C.NLM_F_REQUEST, {
+      family: filter.family ? afOf(filter.family) : C.AF_UNSPEC, prefixLength: 0, index,
+    });
+    const replies = await this.ns.connection.dumpAll(req, { operation: 'address.list' }, filter);
+    return replies.map((m) => toAddress(decodeAddress(m)));
+  }
+
+  /** Removes every address of a link (of one family if given), like `ip addr flush dev X`. */
+  async flush(filter: AddressFilter & { link: LinkRef }): Promise<number> {
+    const all = await this.list(filter);
+    await Promise.all(all.map((a) => this.delete(a, filter)));
+    return all.length;
+  }
+
+  private async write(type: number, flags: number, operation: string, spec: AddressSpec, options: CallOptions): Promise<Address> {
+    check(typeof spec === 'object' && spec !== null, 'address', spec, 'expected { link, address }');
+    const p = parsePrefix(spec.address, 'address');
+    const index = await this.ns.linkIndex(spec.link, 'link');
+    const m = addressMessage(index, p, spec);
+    const target = `${spec.address} on ${typeof spec.link === 'object' ? spec.link.name : describe(spec.link)} in ${this.ns}`;
+    await this.ns.connection.request(encodeAddress(type, C.NLM_F_REQUEST | flags, m), { operation, target }, options);
+    return toAddress({ ...m, extFlags: m.extFlags ?? 0 });
+  }
+}
+
+/** The addresses of one link: link.addresses. */
+export class LinkAddresses {
+  constructor(private readonly ns: Namespace, private readonly index: number) {}
+  add(address: string, o: AddressOptions & CallOptions = {}): Promise<Address> {
+    return this.ns.addresses.add({ ...o, link: this.index, address }, o);
+  }
+  replace(address: string, o: AddressOptions & CallOptions = {}): Promise<Address> {
+    return this.ns.addresses.replace({ ...o, link: this.index, address }, o);
+  }
+  delete(address: string | Address, o: CallOptions = {}): Promise<void> {
+    return typeof address === 'string'
+      ? this.ns.addresses.delete({ link: this.index, address }, o)
+      : this.ns.addresses.delete(address, o);
+  }
+  list(filter: Omit<AddressFilter, 'link'> = {}): Promise<Address[]> {
+    return this.ns.addresses.list({ ...filter, link: this.index });
+  }
+  flush(filter: Omit<AddressFilter, 'link'> = {}): Promise<number> {
+    return this.ns.addresses.flush({ ...filter, link: this.index });
+  }
+}
+
+export type { Link };
