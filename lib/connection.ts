@@ -15,6 +15,8 @@ export interface ConnectionOptions {
   timeout?: number;
   /** Most requests awaiting their ACK at once; the rest wait their turn. 1024. */
   window?: number;
+  /** Use this socket instead of opening one (tests drive a fake kernel through it). */
+  socket?: NativeNetlinkSocket;
 }
 
 export interface CallOptions {
@@ -73,10 +75,14 @@ export class Connection {
 
   /** Opens a socket inside the namespace `nsFd` (-1: this process's namespace). */
   constructor(nsFd: number, options: ConnectionOptions = {}) {
-    const fd = native.netlinkOpen(nsFd, options.protocol ?? NETLINK_ROUTE,
-      options.receiveBuffer ?? 8 << 20, MAX_SEND_BYTES + (64 << 10));
-    if (fd < 0) throw new NetlinkError(-fd, { operation: 'netlink.open' });
-    this.socket = new native.NetlinkSocket(fd);
+    if (options.socket) {
+      this.socket = options.socket;
+    } else {
+      const fd = native.netlinkOpen(nsFd, options.protocol ?? NETLINK_ROUTE,
+        options.receiveBuffer ?? 8 << 20, MAX_SEND_BYTES + (64 << 10));
+      if (fd < 0) throw new NetlinkError(-fd, { operation: 'netlink.open' });
+      this.socket = new native.NetlinkSocket(fd);
+    }
     this.defaultTimeout = options.timeout ?? 30_000;
     this.window = options.window ?? 1024;
     this.socket.start((chunk) => this.receive(chunk), (errno) => this.socketError(-errno));
