@@ -58,7 +58,7 @@ export function decodeError(m: MessageView): ErrorReply {
   const { buf } = m;
   if (m.end - m.start < 4 + NLMSG_HDRLEN) throw new DecodeError('NLMSG_ERROR too short', m.start);
   // struct nlmsgerr { int error; struct nlmsghdr msg; } — error is 0 or -errno.
-  const errno = -buf.readInt32LE(m.start);
+  const errno = 0 - buf.readInt32LE(m.start); // not -x: an ACK's -0 would not be Object.is 0
   const echoedLen = buf.readUInt32LE(m.start + 4);
   const seq = buf.readUInt32LE(m.start + 4 + 8);
   let message: string | undefined;

@@ -19,6 +19,7 @@ export function encodeNsid(type: number, flags: number, m: NsidMessage): Buffer 
   if (m.fd !== undefined) w.attrU32(C.NETNSA_FD, m.fd);
   if (m.pid !== undefined) w.attrU32(C.NETNSA_PID, m.pid);
   if (m.targetNsid !== undefined) w.attrS32(C.NETNSA_TARGET_NSID, m.targetNsid);
+  if (m.currentNsid !== undefined) w.attrS32(C.NETNSA_CURRENT_NSID, m.currentNsid);
   return w.finish();
 }
 
@@ -28,6 +29,7 @@ export function decodeNsid(msg: MessageView): NsidMessage {
     if (type === C.NETNSA_NSID) m.nsid = readS32(msg.buf, s, e);
     else if (type === C.NETNSA_CURRENT_NSID) m.currentNsid = readS32(msg.buf, s, e);
     else if (type === C.NETNSA_PID) m.pid = readU32(msg.buf, s, e);
+    else if (type === C.NETNSA_FD) m.fd = readU32(msg.buf, s, e);
     else if (type === C.NETNSA_TARGET_NSID) m.targetNsid = readS32(msg.buf, s, e);
   });
   return m;
