@@ -82,6 +82,10 @@ export function formatIp(bytes: Uint8Array): string {
   if (b.readUInt32BE(0) === 0 && b.readUInt32BE(4) === 0 && b.readUInt16BE(8) === 0 && b.readUInt16BE(10) === 0xffff) {
     return `::ffff:${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
   }
+  // So do IPv4-compatible ones (::a.b.c.d: 96 zero bits, then a non-zero 7th group).
+  if (b.readUInt32BE(0) === 0 && b.readUInt32BE(4) === 0 && b.readUInt32BE(8) === 0 && b.readUInt16BE(12) !== 0) {
+    return `::${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
+  }
   const groups: number[] = [];
   for (let i = 0; i < 16; i += 2) groups.push(b.readUInt16BE(i));
   // Longest run of two or more zero groups becomes '::' (first one wins a tie).
