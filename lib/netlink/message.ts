@@ -66,7 +66,9 @@ export function decodeError(m: MessageView): ErrorReply {
   let missingType: number | undefined;
   if (m.flags & NLM_F_ACK_TLVS) {
     // With NLM_F_CAPPED only the request's header is echoed, else all of it.
-    const echoed = m.flags & NLM_F_CAPPED ? NLMSG_HDRLEN : align4(echoedLen);
+    // (Padding added arithmetically: align4 works in int32 and would turn an
+    // echoed length >= 2^31 from a corrupt message negative.)
+    const echoed = m.flags & NLM_F_CAPPED ? NLMSG_HDRLEN : echoedLen + (-echoedLen & 3);
     const tlvStart = m.start + 4 + echoed;
     if (tlvStart <= m.end) {
       forEachAttribute(buf, tlvStart, m.end, (type, s, e) => {

@@ -239,6 +239,7 @@ export function decodeLink(msg: MessageView): LinkMessage {
 
 /** Decodes a VETH_INFO_PEER payload (ifinfomsg + attributes), as found in requests. */
 export function decodeVethPeer(data: Buffer): LinkMessage {
+  if (data.length < IFINFOMSG_LEN) throw new DecodeError('VETH_INFO_PEER shorter than ifinfomsg', 0);
   return decodeLinkBody(data, 0, data.length);
 }
 

@@ -115,6 +115,12 @@ function decodeMultipath(buf: Buffer, s: number, e: number): NexthopMessage[] {
   return out;
 }
 
+/** A big-endian u16 value (ports); too short is a DecodeError, not a read of the next attribute. */
+function readBe16(buf: Buffer, s: number, e: number): number {
+  if (e - s < 2) throw new DecodeError('u16 attribute shorter than 2 bytes', s);
+  return buf.readUInt16BE(s);
+}
+
 export function decodeRoute(msg: MessageView): RouteMessage {
   const { buf, start, end } = msg;
   if (end - start < RTMSG_LEN) throw new DecodeError('route message shorter than rtmsg', start);
@@ -139,8 +145,8 @@ export function decodeRoute(msg: MessageView): RouteMessage {
       case C.RTA_NH_ID: m.nhId = readU32(buf, s, e); break;
       case C.RTA_UID: m.uid = readU32(buf, s, e); break;
       case C.RTA_IP_PROTO: m.ipProto = readU8(buf, s, e); break;
-      case C.RTA_SPORT: m.sport = buf.readUInt16BE(s); break;
-      case C.RTA_DPORT: m.dport = buf.readUInt16BE(s); break;
+      case C.RTA_SPORT: m.sport = readBe16(buf, s, e); break;
+      case C.RTA_DPORT: m.dport = readBe16(buf, s, e); break;
       case C.RTA_MULTIPATH: m.multipath = decodeMultipath(buf, s, e); break;
       case C.RTA_METRICS: {
         const metrics: Record<number, number> = {};

@@ -9,7 +9,7 @@ import {
 import * as C from '../../lib/netlink/constants';
 import { decodeError, forEachMessage, MessageView } from '../../lib/netlink/message';
 import { decodeAddress, encodeAddress } from '../../lib/rtnl/address';
-import { decodeLink, encodeLink } from '../../lib/rtnl/link';
+import { decodeLink, decodeVethPeer, encodeLink } from '../../lib/rtnl/link';
 import { decodeRoute, encodeRoute } from '../../lib/rtnl/route';
 import { cstring, nlattr, nlmsg, u32 } from '../helpers/fake-kernel';
 import { viewOf } from '../helpers/fixtures';
@@ -183,6 +183,21 @@ describe('forEachAttribute: malformed input', () => {
     expect(() => decodeLink(viewOf(msg))).toThrow(/u32 attribute shorter than 4 bytes/);
   });
 
+  test('RTA_SPORT / RTA_DPORT shorter than 2 bytes: DecodeError, not a read of the next attribute', () => {
+    const rtmsg = Buffer.alloc(12);
+    for (const type of [C.RTA_SPORT, C.RTA_DPORT]) {
+      const msg = nlmsg(C.RTM_GETROUTE, 0, 0, 0, Buffer.concat([rtmsg, nlattr(type, Buffer.from([0x50])), nlattr(C.RTA_MARK, u32(0x01020304))]));
+      expect(() => decodeRoute(viewOf(msg))).toThrow(DecodeError);
+    }
+    const ok = nlmsg(C.RTM_GETROUTE, 0, 0, 0, Buffer.concat([rtmsg, nlattr(C.RTA_DPORT, Buffer.from([0x01, 0xbb]))]));
+    expect(decodeRoute(viewOf(ok)).dport).toBe(443);
+  });
+
+  test('a VETH_INFO_PEER shorter than ifinfomsg: DecodeError', () => {
+    expect(() => decodeVethPeer(Buffer.alloc(15))).toThrow(DecodeError);
+    expect(decodeVethPeer(Buffer.concat([Buffer.alloc(16), nlattr(C.IFLA_IFNAME, cstring('p'))])).name).toBe('p');
+  });
+
   test('decoders reject messages shorter than their family header', () => {
     expect(() => decodeLink(viewOf(nlmsg(C.RTM_NEWLINK, 0, 0, 0, Buffer.alloc(15))))).toThrow(DecodeError);
     expect(() => decodeAddress(viewOf(nlmsg(C.RTM_NEWADDR, 0, 0, 0, Buffer.alloc(7))))).toThrow(DecodeError);
@@ -306,8 +321,10 @@ describe('decodeError', () => {
 
   test('an echoed length pointing past the message means no TLVs, not a crash', () => {
     const bogus = Buffer.from(request.subarray(0, 16));
-    bogus.writeUInt32LE(4000, 0);
-    expect(decodeError(err(5, C.NLM_F_ACK_TLVS, [], bogus))).toMatchObject({ errno: 5, message: undefined });
+    for (const len of [4000, 0x7ffffffd, 0x80000000, 0xfffffffe, 0xffffffff]) {
+      bogus.writeUInt32LE(len, 0);
+      expect(decodeError(err(5, C.NLM_F_ACK_TLVS, [], bogus))).toMatchObject({ errno: 5, message: undefined });
+    }
   });
 
   test('too short, or not an NLMSG_ERROR: DecodeError', () => {
