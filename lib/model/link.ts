@@ -202,13 +202,20 @@ export class LinkTable {
     check(typeof o === 'object' && o !== null, 'options', o, 'expected { name, peer: { name } }');
     check(typeof o.peer === 'object' && o.peer !== null, 'peer', o.peer, 'expected { name, namespace? }');
     const peerNs = o.peer.namespace ?? this.ns;
+    check(isNamespace(peerNs), 'peer.namespace', o.peer.namespace, 'expected a Namespace');
     const peer: LinkMessage = { ...linkBasics(o.peer, 'peer.'), };
+    // The kernel cannot open the peer inside the RTM_NEWLINK that creates it
+    // (veth_open finds no peer yet: ENOTCONN, for `ip ... peer name X up` too),
+    // so the peer is brought up by a second request once the pair exists.
+    const peerUp = o.peer.up === true;
+    if (peerUp) { delete peer.flags; delete peer.change; }
     if (peerNs !== this.ns) peer.netnsFd = peerNs.fd;
     const m: LinkMessage = { ...linkBasics(o, ''), linkInfo: { kind: 'veth', peer } };
     const target = `veth "${o.name}" peer "${o.peer.name}"${peerNs !== this.ns ? ` in ${peerNs}` : ''}`;
     await this.ns.connection.request(
       encodeLink(C.RTM_NEWLINK, C.NLM_F_REQUEST | C.NLM_F_CREATE | C.NLM_F_EXCL, m),
       { operation: 'link.add', target }, options);
+    if (peerUp) await peerNs.links.set(o.peer.name, { up: true }, options);
     return Promise.all([this.get(o.name, options), peerNs.links.get(o.peer.name, options)]);
   }
 
@@ -258,8 +265,14 @@ export class LinkTable {
         : typeof s.master === 'number' ? v.ifindex(s.master, 'master') : (await this.get(s.master, options)).index;
     }
     const target = s.namespace;
+    if (target !== undefined) check(isNamespace(target), 'namespace', target, 'expected a Namespace');
     if (target !== undefined && target !== this.ns) m.netnsFd = target.fd;
     const what = `link ${named ?? describe(ref)} in ${this.ns}`;
+    // The index may change in the new namespace; the name is what survives the move.
+    const movedName = m.name ?? named ?? (typeof ref === 'string' ? ref : undefined);
+    if (m.netnsFd !== undefined && movedName === undefined) {
+      throw new TypeError(`link: moving link ${describe(ref)} by index needs its name (pass the Link or set name) to find it again`);
+    }
     try {
       await this.ns.connection.request(encodeLink(C.RTM_NEWLINK, C.NLM_F_REQUEST, m),
         { operation: 'link.set', target: what }, options);
@@ -267,10 +280,7 @@ export class LinkTable {
       throw notFound(e, what);
     }
     if (target !== undefined && target !== this.ns) {
-      // The index may change in the new namespace; the name is what survives the move.
-      const name = m.name ?? named ?? (typeof ref === 'string' ? ref : undefined);
-      if (name === undefined) throw new TypeError('link: moving a link by index needs a name to find it again');
-      return target.links.get(name, options);
+      return target.links.get(movedName as string, options);
     }
     return this.get(m.index !== undefined && m.index !== 0 ? m.index : (m.name ?? (ref as string)), options);
   }
@@ -288,6 +298,12 @@ export class LinkTable {
     }
     return link;
   }
+}
+
+/** Duck-typed: link.ts cannot import Namespace at runtime (namespace.ts imports this module). */
+function isNamespace(x: unknown): x is Namespace {
+  const n = x as Namespace;
+  return typeof x === 'object' && x !== null && typeof n.equals === 'function' && typeof n.ino === 'number' && 'links' in n;
 }
 
 function linkBasics(o: { name: string; mtu?: number; mac?: string; up?: boolean }, prefix: string): LinkMessage {
