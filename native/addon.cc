@@ -1,0 +1,21 @@
+// native/addon.cc — module init: the addon's exports, nothing else.
+#include <napi.h>
+
+#include "netns.h"
+#include "socket.h"
+
+static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("netlinkOpen", Napi::Function::New(env, NetlinkOpen, "netlinkOpen"));
+  exports.Set("NetlinkSocket", NetlinkSocket::Init(env));
+  exports.Set("netnsCreate", Napi::Function::New(env, NetnsCreate, "netnsCreate"));
+  exports.Set("netnsOpen", Napi::Function::New(env, NetnsOpen, "netnsOpen"));
+  exports.Set("netnsIdentity", Napi::Function::New(env, NetnsIdentity, "netnsIdentity"));
+  exports.Set("netnsMount", Napi::Function::New(env, NetnsMount, "netnsMount"));
+  exports.Set("netnsUnmount", Napi::Function::New(env, NetnsUnmount, "netnsUnmount"));
+  exports.Set("socketIn", Napi::Function::New(env, SocketIn, "socketIn"));
+  exports.Set("socketBind", Napi::Function::New(env, SocketBind, "socketBind"));
+  exports.Set("closeFd", Napi::Function::New(env, CloseFd, "closeFd"));
+  return exports;
+}
+
+NODE_API_MODULE(rtnetlink, Init)

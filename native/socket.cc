@@ -1,0 +1,387 @@
+// native/socket.cc — netlink socket: open, sendmsg(iovec), uv_poll + bounded recv, ref/unref, close.
+#include "socket.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <linux/netlink.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "netns.h"
+
+#ifndef NETLINK_EXT_ACK
+#define NETLINK_EXT_ACK 11
+#endif
+#ifndef NETLINK_GET_STRICT_CHK
+#define NETLINK_GET_STRICT_CHK 12
+#endif
+
+static constexpr int kMaxDatagramsPerWakeup = 64;
+static constexpr size_t kArenaSize = 1 << 20;
+static constexpr size_t kMinDatagramRoom = 64 << 10;
+
+struct NetlinkWatcher {
+  uv_poll_t handle;
+  int fd = -1;
+  napi_env env = nullptr;
+  bool closing = false;  // close() was called; the close callback will free this
+  int jsDepth = 0;       // > 0 while a JS callback runs
+  Napi::FunctionReference onData;
+  Napi::FunctionReference onError;
+  std::unique_ptr<Napi::AsyncContext> context;
+  std::vector<uint8_t> arena;              // reused across wake-ups; allocated by start()
+  size_t datagramRoom = kMinDatagramRoom;  // room required before each recv; grows on truncation
+};
+
+// ---- socket setup (any thread: none of it depends on the namespace) ----
+
+static int SetInt(int fd, int level, int name, int value) {
+  return setsockopt(fd, level, name, &value, sizeof value) < 0 ? -errno : 0;
+}
+
+// SO_*BUFFORCE needs CAP_NET_ADMIN; without it fall back to the capped option.
+static int SetBuffer(int fd, int forceName, int name, int size) {
+  if (size == 0) return 0;
+  if (SetInt(fd, SOL_SOCKET, forceName, size) == 0) return 0;
+  return SetInt(fd, SOL_SOCKET, name, size);
+}
+
+static int ConfigureNetlink(int fd, int protocol, int rcvbuf, int sndbuf) {
+  int flags[] = {NETLINK_EXT_ACK, NETLINK_CAP_ACK, NETLINK_GET_STRICT_CHK};
+  for (int flag : flags) {
+    if (flag == NETLINK_GET_STRICT_CHK && protocol != NETLINK_ROUTE) continue;
+    int err = SetInt(fd, SOL_NETLINK, flag, 1);
+    if (err < 0 && err != -ENOPROTOOPT) return err;
+  }
+  int err = SetBuffer(fd, SO_RCVBUFFORCE, SO_RCVBUF, rcvbuf);
+  if (err < 0) return err;
+  err = SetBuffer(fd, SO_SNDBUFFORCE, SO_SNDBUF, sndbuf);
+  if (err < 0) return err;
+  sockaddr_nl local = {};
+  local.nl_family = AF_NETLINK;  // nl_pid 0: the kernel assigns the port id
+  if (bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) < 0) return -errno;
+  return 0;
+}
+
+// ---- receiving (libuv callbacks: nothing may escape them) ----
+
+// Calls fn(arg) as a top-level callback: microtasks and nextTicks run after it,
+// and an exception it throws becomes an uncaughtException instead of staying
+// pending in the env.
+static void CallJs(NetlinkWatcher* w, Napi::FunctionReference& fn, napi_value arg) {
+  if (w->closing || fn.IsEmpty()) return;
+  Napi::Env env(w->env);
+  w->jsDepth++;
+  fn.MakeCallback(env.Global(), {arg}, *w->context);
+  w->jsDepth--;
+  if (env.IsExceptionPending()) {
+    Napi::Error error = env.GetAndClearPendingException();
+    napi_fatal_exception(env, error.Value());
+  }
+}
+
+static void EmitError(NetlinkWatcher* w, int err) {
+  CallJs(w, w->onError, Napi::Number::New(Napi::Env(w->env), err));
+}
+
+static void EmitData(NetlinkWatcher* w, size_t length) {
+  if (length == 0) return;
+  Napi::Env env(w->env);
+  Napi::Buffer<uint8_t> chunk = Napi::Buffer<uint8_t>::Copy(env, w->arena.data(), length);
+  if (env.IsExceptionPending()) {  // allocation failed
+    napi_fatal_exception(env, env.GetAndClearPendingException().Value());
+    return;
+  }
+  CallJs(w, w->onData, chunk);
+}
+
+// Reads at most kMaxDatagramsPerWakeup datagrams into the arena and hands them
+// to onData as one Buffer. Errors are delivered in order with the data: what was
+// read before an error goes out first.
+static void ReadDatagrams(NetlinkWatcher* w) {
+  size_t used = 0;
+  for (int i = 0; i < kMaxDatagramsPerWakeup && !w->closing; i++) {
+    size_t room = w->arena.size() - used;
+    if (room < w->datagramRoom) break;
+    sockaddr_nl from = {};
+    socklen_t fromLength = sizeof from;
+    ssize_t n = recvfrom(w->fd, w->arena.data() + used, room, MSG_DONTWAIT | MSG_TRUNC,
+                         reinterpret_cast<sockaddr*>(&from), &fromLength);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+      int err = -errno;
+      EmitData(w, used);
+      used = 0;
+      EmitError(w, err);
+      if (err == -ENOBUFS) continue;  // messages were dropped; the socket still works
+      break;
+    }
+    if (from.nl_pid != 0) continue;  // only the kernel (port 0) may talk to us
+    size_t length = static_cast<size_t>(n);
+    if (length > room) {  // MSG_TRUNC returned the real length: the datagram was cut
+      EmitData(w, used);
+      used = 0;
+      EmitError(w, -EMSGSIZE);
+      w->datagramRoom = NLMSG_ALIGN(length);
+      if (w->arena.size() < 2 * w->datagramRoom) w->arena.resize(2 * w->datagramRoom);
+      continue;
+    }
+    // Kernel datagrams are whole, aligned messages; pad anyway so the
+    // concatenation always parses as one stream.
+    size_t aligned = NLMSG_ALIGN(length);
+    std::fill(w->arena.begin() + used + length, w->arena.begin() + used + aligned, 0);
+    used += aligned;
+  }
+  EmitData(w, used);
+}
+
+// Drops the JS callbacks and the async context. Never while one of them runs:
+// close() called from inside onData defers this to the end of OnPoll.
+static void ReleaseJs(NetlinkWatcher* w) {
+  if (w->jsDepth > 0) return;
+  w->onData.Reset();
+  w->onError.Reset();
+  w->context.reset();
+}
+
+static void OnPoll(uv_poll_t* handle, int status, int /*events*/) {
+  auto* w = static_cast<NetlinkWatcher*>(handle->data);
+  Napi::Env env(w->env);
+  Napi::HandleScope scope(env);
+  if (status < 0) {
+    // libuv reports any EPOLLERR as UV_EBADF and stops the handle. Netlink
+    // raises EPOLLERR for a pending socket error, typically ENOBUFS after an
+    // overrun: read (and clear) the real error, resume polling, keep reading.
+    int err = 0;
+    socklen_t length = sizeof err;
+    if (getsockopt(w->fd, SOL_SOCKET, SO_ERROR, &err, &length) < 0) {
+      EmitError(w, -errno);  // the fd itself is bad: polling stays stopped
+    } else {
+      int rc = uv_poll_start(&w->handle, UV_READABLE, OnPoll);
+      if (err != 0) EmitError(w, -err);
+      if (rc < 0) EmitError(w, rc);
+      if (rc == 0) ReadDatagrams(w);
+    }
+  } else {
+    ReadDatagrams(w);
+  }
+  if (w->closing) ReleaseJs(w);
+}
+
+static void OnClosed(uv_handle_t* handle) {
+  auto* w = static_cast<NetlinkWatcher*>(handle->data);
+  close(w->fd);
+  delete w;
+}
+
+// ---- JS-facing ----
+
+static Napi::Value ThrowTypeError(Napi::Env env, const char* message) {
+  Napi::TypeError::New(env, message).ThrowAsJavaScriptException();
+  return env.Undefined();
+}
+
+static bool IsNumberArg(const Napi::CallbackInfo& info, size_t i) {
+  return info.Length() > i && info[i].IsNumber();
+}
+
+static int IntArg(const Napi::CallbackInfo& info, size_t i) {
+  return info[i].As<Napi::Number>().Int32Value();
+}
+
+Napi::Value NetlinkOpen(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  static const char* const names[] = {"nsFd", "protocol", "rcvbuf", "sndbuf"};
+  for (size_t i = 0; i < 4; i++) {
+    if (!IsNumberArg(info, i)) {
+      std::string message = std::string("netlinkOpen: ") + names[i] + " must be a number";
+      return ThrowTypeError(env, message.c_str());
+    }
+  }
+  int protocol = IntArg(info, 1);
+  int fd = SocketInNamespace(IntArg(info, 0), AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK, protocol);
+  if (fd < 0) return Napi::Number::New(env, fd);
+  int err = ConfigureNetlink(fd, protocol, IntArg(info, 2), IntArg(info, 3));
+  if (err < 0) {
+    close(fd);
+    return Napi::Number::New(env, err);
+  }
+  return Napi::Number::New(env, fd);
+}
+
+Napi::Function NetlinkSocket::Init(Napi::Env env) {
+  return DefineClass(env, "NetlinkSocket",
+                     {
+                         InstanceAccessor<&NetlinkSocket::GetFd>("fd"),
+                         InstanceAccessor<&NetlinkSocket::GetPortId>("portId"),
+                         InstanceMethod<&NetlinkSocket::Send>("send"),
+                         InstanceMethod<&NetlinkSocket::Start>("start"),
+                         InstanceMethod<&NetlinkSocket::RefHandle>("ref"),
+                         InstanceMethod<&NetlinkSocket::UnrefHandle>("unref"),
+                         InstanceMethod<&NetlinkSocket::Close>("close"),
+                         InstanceMethod<&NetlinkSocket::AddMembership>("addMembership"),
+                         InstanceMethod<&NetlinkSocket::DropMembership>("dropMembership"),
+                         InstanceMethod<&NetlinkSocket::SetIntOption>("setIntOption"),
+                     });
+}
+
+// new NetlinkSocket(fd): takes ownership of fd on success. If it throws, the
+// fd stays the caller's.
+NetlinkSocket::NetlinkSocket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NetlinkSocket>(info) {
+  Napi::Env env = info.Env();
+  if (!IsNumberArg(info, 0)) {
+    ThrowTypeError(env, "NetlinkSocket: fd must be a number");
+    return;
+  }
+  int fd = IntArg(info, 0);
+  sockaddr_nl local = {};
+  socklen_t length = sizeof local;
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &length) < 0 || local.nl_family != AF_NETLINK) {
+    Napi::Error::New(env, "NetlinkSocket: fd " + std::to_string(fd) + " is not a netlink socket")
+        .ThrowAsJavaScriptException();
+    return;
+  }
+  uv_loop_t* loop = nullptr;
+  napi_get_uv_event_loop(env, &loop);
+  auto* w = new NetlinkWatcher();
+  int err = loop ? uv_poll_init(loop, &w->handle, fd) : UV_EINVAL;
+  if (err < 0) {
+    delete w;
+    Napi::Error::New(env, std::string("NetlinkSocket: uv_poll_init: ") + uv_strerror(err))
+        .ThrowAsJavaScriptException();
+    return;
+  }
+  w->handle.data = w;
+  w->fd = fd;
+  w->env = env;
+  watcher_ = w;
+  portId_ = local.nl_pid;
+}
+
+// The GC finalizer: close what the user did not.
+NetlinkSocket::~NetlinkSocket() { CloseWatcher(); }
+
+void NetlinkSocket::CloseWatcher() {
+  NetlinkWatcher* w = watcher_;
+  if (w == nullptr) return;
+  watcher_ = nullptr;
+  w->closing = true;
+  // JS references go now, while the env is certainly alive (or at the end of
+  // OnPoll if a callback is running); the fd and the memory go in the close
+  // callback, after libuv is done with the handle.
+  ReleaseJs(w);
+  uv_poll_stop(&w->handle);
+  uv_close(reinterpret_cast<uv_handle_t*>(&w->handle), OnClosed);
+}
+
+Napi::Value NetlinkSocket::GetFd(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), watcher_ ? watcher_->fd : -1);
+}
+
+Napi::Value NetlinkSocket::GetPortId(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), portId_);
+}
+
+Napi::Value NetlinkSocket::Send(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsArray()) return ThrowTypeError(env, "send: buffers must be an array of Buffers");
+  Napi::Array buffers = info[0].As<Napi::Array>();
+  uint32_t count = buffers.Length();
+  if (count > IOV_MAX) return Napi::Number::New(env, -EMSGSIZE);
+  std::vector<iovec> iov(count);
+  for (uint32_t i = 0; i < count; i++) {
+    Napi::Value item = buffers.Get(i);
+    if (env.IsExceptionPending()) return env.Undefined();
+    if (!item.IsBuffer()) return ThrowTypeError(env, "send: buffers must be an array of Buffers");
+    Napi::Buffer<uint8_t> buffer = item.As<Napi::Buffer<uint8_t>>();
+    iov[i].iov_base = buffer.Data();
+    iov[i].iov_len = buffer.Length();
+  }
+  if (watcher_ == nullptr) return Napi::Number::New(env, -EBADF);
+  sockaddr_nl kernel = {};
+  kernel.nl_family = AF_NETLINK;
+  msghdr message = {};
+  message.msg_name = &kernel;
+  message.msg_namelen = sizeof kernel;
+  message.msg_iov = iov.data();
+  message.msg_iovlen = count;
+  ssize_t n;
+  do {
+    n = sendmsg(watcher_->fd, &message, 0);
+  } while (n < 0 && errno == EINTR);
+  return Napi::Number::New(env, n < 0 ? -errno : static_cast<double>(n));
+}
+
+Napi::Value NetlinkSocket::Start(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsFunction()) return ThrowTypeError(env, "start: onData must be a function");
+  if (info.Length() < 2 || !info[1].IsFunction()) return ThrowTypeError(env, "start: onError must be a function");
+  NetlinkWatcher* w = watcher_;
+  if (w == nullptr) {
+    Napi::Error::New(env, "start: the socket is closed").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  w->onData = Napi::Persistent(info[0].As<Napi::Function>());
+  w->onError = Napi::Persistent(info[1].As<Napi::Function>());
+  if (!w->context) w->context = std::make_unique<Napi::AsyncContext>(env, "rtnetlink:NetlinkSocket");
+  if (w->arena.empty()) w->arena.resize(kArenaSize);
+  int err = uv_poll_start(&w->handle, UV_READABLE, OnPoll);
+  if (err < 0) {
+    Napi::Error::New(env, std::string("start: uv_poll_start: ") + uv_strerror(err)).ThrowAsJavaScriptException();
+  }
+  return env.Undefined();
+}
+
+Napi::Value NetlinkSocket::RefHandle(const Napi::CallbackInfo& info) {
+  if (watcher_) uv_ref(reinterpret_cast<uv_handle_t*>(&watcher_->handle));
+  return info.Env().Undefined();
+}
+
+Napi::Value NetlinkSocket::UnrefHandle(const Napi::CallbackInfo& info) {
+  if (watcher_) uv_unref(reinterpret_cast<uv_handle_t*>(&watcher_->handle));
+  return info.Env().Undefined();
+}
+
+Napi::Value NetlinkSocket::Close(const Napi::CallbackInfo& info) {
+  CloseWatcher();
+  return info.Env().Undefined();
+}
+
+static Napi::Value Membership(const Napi::CallbackInfo& info, int fd, int option, const char* what) {
+  Napi::Env env = info.Env();
+  if (!IsNumberArg(info, 0)) {
+    std::string message = std::string(what) + ": group must be a number";
+    return ThrowTypeError(env, message.c_str());
+  }
+  if (fd < 0) return Napi::Number::New(env, -EBADF);
+  return Napi::Number::New(env, SetInt(fd, SOL_NETLINK, option, IntArg(info, 0)));
+}
+
+Napi::Value NetlinkSocket::AddMembership(const Napi::CallbackInfo& info) {
+  return Membership(info, watcher_ ? watcher_->fd : -1, NETLINK_ADD_MEMBERSHIP, "addMembership");
+}
+
+Napi::Value NetlinkSocket::DropMembership(const Napi::CallbackInfo& info) {
+  return Membership(info, watcher_ ? watcher_->fd : -1, NETLINK_DROP_MEMBERSHIP, "dropMembership");
+}
+
+Napi::Value NetlinkSocket::SetIntOption(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  static const char* const names[] = {"level", "name", "value"};
+  for (size_t i = 0; i < 3; i++) {
+    if (!IsNumberArg(info, i)) {
+      std::string message = std::string("setIntOption: ") + names[i] + " must be a number";
+      return ThrowTypeError(env, message.c_str());
+    }
+  }
+  if (watcher_ == nullptr) return Napi::Number::New(env, -EBADF);
+  return Napi::Number::New(env, SetInt(watcher_->fd, IntArg(info, 0), IntArg(info, 1), IntArg(info, 2)));
+}
