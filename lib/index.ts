@@ -5,4 +5,5 @@ export { Link, LinkTable, LinkRef, LinkSettings, VethOptions, VethPeerOptions, B
 export { Address, AddressSpec, AddressOptions, AddressFilter, AddressTable, LinkAddresses } from './model/address';
 export { Route, RouteSpec, RouteFilter, RouteLookup, RouteTable } from './model/route';
 export { NetlinkError, NotFoundError, AbortError } from './errors';
+export { ListenOptions, ConnectOptions, UdpOptions } from './sockets';
 export type { Family } from './inet';

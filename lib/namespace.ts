@@ -11,6 +11,9 @@ import { Link, LinkRef, LinkTable } from './model/link';
 import { AddressTable } from './model/address';
 import { RouteTable } from './model/route';
 import * as v from './validate';
+import * as sockets from './sockets';
+import type { Server, Socket } from 'node:net';
+import type { Socket as UdpSocket } from 'node:dgram';
 
 export interface NamespaceOptions {
   /** Where named namespaces live; $RTNETLINK_NETNS_RUN_DIR, else /run/netns (as `ip netns`). */
@@ -29,8 +32,14 @@ function fail(errno: number, operation: string, target: string, what?: string): 
   throw new NetlinkError(errno, { operation, target });
 }
 
-// Handles never closed by their owner close their fd when collected.
-const fdReaper = new FinalizationRegistry<number>((fd) => native.closeFd(fd));
+// Handles never closed by their owner close their fd when collected, and
+// their connection too: its socket would otherwise stay open (and keep the
+// namespace alive) for as long as the process runs.
+interface Reaped { fd: number; conn?: Connection }
+const fdReaper = new FinalizationRegistry<Reaped>((r) => {
+  r.conn?.close();
+  native.closeFd(r.fd);
+});
 // Every open handle, so that a link's IFLA_LINK_NETNSID can be resolved to one of them.
 const liveHandles = new Set<WeakRef<Namespace>>();
 
@@ -40,6 +49,7 @@ export class Namespace implements AsyncDisposable {
   readonly dev: number;
   readonly ino: number;
   private nsFd: number;
+  private readonly reaped: Reaped;
   private conn: Connection | undefined;
   private closedBy: 'close' | 'delete' | undefined;
   private readonly nsids = new Map<number, Namespace>();
@@ -54,7 +64,7 @@ export class Namespace implements AsyncDisposable {
     this.nsFd = fd;
     this.dev = dev;
     this.ino = ino;
-    fdReaper.register(this, fd, this);
+    fdReaper.register(this, this.reaped = { fd }, this);
     liveHandles.add(new WeakRef(this));
   }
 
@@ -152,13 +162,26 @@ export class Namespace implements AsyncDisposable {
   /** The netlink connection bound to this namespace, opened on first use. */
   get connection(): Connection {
     this.assertOpen();
-    this.conn ??= new Connection(this.nsFd, this.connectionOptions);
+    this.conn ??= this.reaped.conn = new Connection(this.nsFd, this.connectionOptions);
     return this.conn;
   }
 
   get links(): LinkTable { return new LinkTable(this); }
   get addresses(): AddressTable { return new AddressTable(this); }
   get routes(): RouteTable { return new RouteTable(this); }
+
+  /** A TCP server listening inside this namespace; the process itself stays where it is. */
+  createServer(options: sockets.ListenOptions, onConnection?: (s: Socket) => void): Promise<Server> {
+    return sockets.createServer(this, options, onConnection);
+  }
+  /** A TCP connection from inside this namespace. */
+  connect(options: sockets.ConnectOptions): Socket {
+    return sockets.connect(this, options);
+  }
+  /** A bound UDP socket inside this namespace. */
+  createUdpSocket(options: sockets.UdpOptions): Promise<UdpSocket> {
+    return sockets.createUdpSocket(this, options);
+  }
 
   /** Index of a link given as Link, name or index, checking it exists when named. */
   async linkIndex(ref: LinkRef, field: string): Promise<number> {

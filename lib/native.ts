@@ -53,6 +53,11 @@ export interface NativeBinding {
   netnsUnmount(runDir: string, name: string): number;
   /** socket(domain, type, protocol) created inside nsFd on a throwaway thread. fd or -errno. */
   socketIn(nsFd: number, domain: number, type: number, protocol: number): number;
+  /**
+   * bind(2) fd to an IPv4/IPv6 address text and port (SO_REUSEADDR set first
+   * for stream sockets, as Node's own servers do). 0 or -errno (-EINVAL for bad text).
+   */
+  socketBind(fd: number, address: string, port: number): number;
   /** close(2). 0 or -errno. */
   closeFd(fd: number): number;
 }
