@@ -31,7 +31,12 @@ struct NetlinkWatcher {
   uv_poll_t handle;
   int fd = -1;
   napi_env env = nullptr;
+  NetlinkSocket* owner = nullptr;  // cleared by CloseWatcher
+  // Makes Node wait, when the env is torn down (a worker ends), until the
+  // close callback has run: after that the addon may be unloaded.
+  napi_async_cleanup_hook_handle teardownHook = nullptr;
   bool closing = false;  // close() was called; the close callback will free this
+  bool jsGone = false;   // the env can no longer run JS: deliver nothing more
   int jsDepth = 0;       // > 0 while a JS callback runs
   Napi::FunctionReference onData;
   Napi::FunctionReference onError;
@@ -72,32 +77,47 @@ static int ConfigureNetlink(int fd, int protocol, int rcvbuf, int sndbuf) {
 
 // ---- receiving (libuv callbacks: nothing may escape them) ----
 
-// Calls fn(arg) as a top-level callback: microtasks and nextTicks run after it,
-// and an exception it throws becomes an uncaughtException instead of staying
-// pending in the env.
-static void CallJs(NetlinkWatcher* w, Napi::FunctionReference& fn, napi_value arg) {
-  if (w->closing || fn.IsEmpty()) return;
-  Napi::Env env(w->env);
-  w->jsDepth++;
-  fn.MakeCallback(env.Global(), {arg}, *w->context);
-  w->jsDepth--;
-  if (env.IsExceptionPending()) {
-    Napi::Error error = env.GetAndClearPendingException();
-    napi_fatal_exception(env, error.Value());
+// After a failed N-API call: an exception pending in the env (thrown by the
+// callback, or an allocation failure) becomes an uncaughtException, as Node
+// does for its own callbacks; no exception means JS cannot run any more (the
+// env is being torn down): stop polling, the teardown hook closes the socket.
+// These calls use the C API: node-addon-api without C++ exceptions aborts the
+// process when it cannot rethrow a failure.
+static void AfterFailedCall(NetlinkWatcher* w) {
+  bool pending = false;
+  napi_is_exception_pending(w->env, &pending);
+  if (pending) {
+    napi_value error;
+    napi_get_and_clear_last_exception(w->env, &error);
+    napi_fatal_exception(w->env, error);
+    return;
   }
+  w->jsGone = true;
+  uv_poll_stop(&w->handle);
+}
+
+// Calls fn(arg) as a top-level callback: microtasks and nextTicks run after it.
+static void CallJs(NetlinkWatcher* w, Napi::FunctionReference& fn, napi_value arg) {
+  if (w->closing || w->jsGone || fn.IsEmpty()) return;
+  napi_value global, result;
+  napi_get_global(w->env, &global);
+  w->jsDepth++;
+  napi_status status = napi_make_callback(w->env, *w->context, global, fn.Value(), 1, &arg, &result);
+  w->jsDepth--;
+  if (status != napi_ok) AfterFailedCall(w);
 }
 
 static void EmitError(NetlinkWatcher* w, int err) {
-  CallJs(w, w->onError, Napi::Number::New(Napi::Env(w->env), err));
+  napi_value value;
+  if (napi_create_int32(w->env, err, &value) != napi_ok) return AfterFailedCall(w);
+  CallJs(w, w->onError, value);
 }
 
 static void EmitData(NetlinkWatcher* w, size_t length) {
-  if (length == 0) return;
-  Napi::Env env(w->env);
-  Napi::Buffer<uint8_t> chunk = Napi::Buffer<uint8_t>::Copy(env, w->arena.data(), length);
-  if (env.IsExceptionPending()) {  // allocation failed
-    napi_fatal_exception(env, env.GetAndClearPendingException().Value());
-    return;
+  if (length == 0 || w->closing || w->jsGone) return;
+  napi_value chunk;
+  if (napi_create_buffer_copy(w->env, length, w->arena.data(), nullptr, &chunk) != napi_ok) {
+    return AfterFailedCall(w);
   }
   CallJs(w, w->onData, chunk);
 }
@@ -107,7 +127,7 @@ static void EmitData(NetlinkWatcher* w, size_t length) {
 // read before an error goes out first.
 static void ReadDatagrams(NetlinkWatcher* w) {
   size_t used = 0;
-  for (int i = 0; i < kMaxDatagramsPerWakeup && !w->closing; i++) {
+  for (int i = 0; i < kMaxDatagramsPerWakeup && !w->closing && !w->jsGone; i++) {
     size_t room = w->arena.size() - used;
     if (room < w->datagramRoom) break;
     sockaddr_nl from = {};
@@ -154,6 +174,7 @@ static void ReleaseJs(NetlinkWatcher* w) {
 
 static void OnPoll(uv_poll_t* handle, int status, int /*events*/) {
   auto* w = static_cast<NetlinkWatcher*>(handle->data);
+  if (w->jsGone) return;
   Napi::Env env(w->env);
   Napi::HandleScope scope(env);
   if (status < 0) {
@@ -179,7 +200,14 @@ static void OnPoll(uv_poll_t* handle, int status, int /*events*/) {
 static void OnClosed(uv_handle_t* handle) {
   auto* w = static_cast<NetlinkWatcher*>(handle->data);
   close(w->fd);
+  if (w->teardownHook) napi_remove_async_cleanup_hook(w->teardownHook);
   delete w;
+}
+
+// The env is going away (process exit, worker end) with this socket open.
+static void OnEnvTeardown(napi_async_cleanup_hook_handle /*hook*/, void* arg) {
+  auto* w = static_cast<NetlinkWatcher*>(arg);
+  if (w->owner) w->owner->CloseWatcher();  // else close() already ran; OnClosed is pending
 }
 
 // ---- JS-facing ----
@@ -262,6 +290,8 @@ NetlinkSocket::NetlinkSocket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<
   w->handle.data = w;
   w->fd = fd;
   w->env = env;
+  w->owner = this;
+  napi_add_async_cleanup_hook(env, OnEnvTeardown, w, &w->teardownHook);
   watcher_ = w;
   portId_ = local.nl_pid;
 }
@@ -273,6 +303,7 @@ void NetlinkSocket::CloseWatcher() {
   NetlinkWatcher* w = watcher_;
   if (w == nullptr) return;
   watcher_ = nullptr;
+  w->owner = nullptr;
   w->closing = true;
   // JS references go now, while the env is certainly alive (or at the end of
   // OnPoll if a callback is running); the fd and the memory go in the close

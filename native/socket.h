@@ -16,6 +16,10 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
   explicit NetlinkSocket(const Napi::CallbackInfo& info);
   ~NetlinkSocket() override;
 
+  // Stops polling, drops the JS callbacks, uv_closes the handle; the close
+  // callback closes the fd and frees the watcher. Idempotent.
+  void CloseWatcher();
+
  private:
   Napi::Value GetFd(const Napi::CallbackInfo& info);
   Napi::Value GetPortId(const Napi::CallbackInfo& info);
@@ -27,8 +31,6 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
   Napi::Value AddMembership(const Napi::CallbackInfo& info);
   Napi::Value DropMembership(const Napi::CallbackInfo& info);
   Napi::Value SetIntOption(const Napi::CallbackInfo& info);
-
-  void CloseWatcher();
 
   NetlinkWatcher* watcher_ = nullptr;  // null once closed (or if construction failed)
   uint32_t portId_ = 0;

@@ -432,6 +432,33 @@ sandboxTest('unref() lets the process exit while polling', () => {
   expect(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 10000 })).toBe('exited\n');
 });
 
+sandboxTest('workers that end or are terminated with sockets open (polling, replies pending) exit cleanly', () => {
+  // The addon is unloaded with the worker: its uv handles must be closed first.
+  const root = path.resolve(__dirname, '../..');
+  const worker = `
+    const n = require(${JSON.stringify(path.join(root, 'node_modules/node-gyp-build'))})(${JSON.stringify(root)});
+    const { parentPort, workerData } = require('worker_threads');
+    const s = new n.NetlinkSocket(n.netlinkOpen(-1, 0, 0, 0));
+    new n.NetlinkSocket(n.netlinkOpen(-1, 0, 0, 0)); // never started, never closed
+    s.start(() => {}, () => {});
+    const b = Buffer.alloc(32);
+    b.writeUInt32LE(32, 0); b.writeUInt16LE(${RTM_GETLINK}, 4); b.writeUInt16LE(${NLM_F_REQUEST | NLM_F_DUMP}, 6);
+    s.send([b]);
+    if (workerData.terminate) parentPort.postMessage('ready'); else s.unref();
+  `;
+  const script = `
+    const { Worker } = require('worker_threads');
+    let ended = 0;
+    const run = (i) => {
+      const w = new Worker(${JSON.stringify(worker)}, { eval: true, workerData: { terminate: i % 2 === 1 } });
+      w.on('message', () => w.terminate());
+      w.on('exit', () => (++ended < 8 ? run(ended) : console.log('ended', ended)));
+    };
+    run(0);
+  `;
+  expect(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 20000 })).toBe('ended 8\n');
+});
+
 sandboxTest('sockets never closed by the user are closed by the GC finalizer', () => {
   const root = path.resolve(__dirname, '../..');
   const script = `
