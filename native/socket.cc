@@ -175,8 +175,8 @@ static void ReleaseJs(NetlinkWatcher* w) {
 static void OnPoll(uv_poll_t* handle, int status, int /*events*/) {
   auto* w = static_cast<NetlinkWatcher*>(handle->data);
   if (w->jsGone) return;
-  Napi::Env env(w->env);
-  Napi::HandleScope scope(env);
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(w->env, &scope) != napi_ok) return;
   if (status < 0) {
     // libuv reports any EPOLLERR as UV_EBADF and stops the handle. Netlink
     // raises EPOLLERR for a pending socket error, typically ENOBUFS after an
@@ -195,6 +195,7 @@ static void OnPoll(uv_poll_t* handle, int status, int /*events*/) {
     ReadDatagrams(w);
   }
   if (w->closing) ReleaseJs(w);
+  napi_close_handle_scope(w->env, scope);
 }
 
 static void OnClosed(uv_handle_t* handle) {
