@@ -3,7 +3,7 @@
 import type { Namespace } from '../namespace';
 import * as C from '../netlink/constants';
 import { AddressMessage, decodeAddress, encodeAddress } from '../rtnl/address';
-import { check, describe } from '../errors';
+import { check, describe, NetlinkError } from '../errors';
 import { afOf, Family, familyOfAf, formatIp, formatPrefix, parsePrefix, parseIp, Prefix } from '../inet';
 import { ScopeName, scopes } from '../names';
 import * as v from '../validate';
@@ -149,8 +149,15 @@ export class AddressTable {
   /** Removes every address of a link (of one family if given), like `ip addr flush dev X`. */
   async flush(filter: AddressFilter & { link: LinkRef }): Promise<number> {
     const all = await this.list(filter);
-    await Promise.all(all.map((a) => this.delete(a, filter)));
-    return all.length;
+    // Deleting a primary IPv4 address takes its secondaries with it (unless
+    // promote_secondaries is set), so secondaries go first; one that vanished
+    // meanwhile (EADDRNOTAVAIL) is already flushed.
+    const ordered = [...all.filter((a) => a.flags & C.IFA_F_SECONDARY), ...all.filter((a) => !(a.flags & C.IFA_F_SECONDARY))];
+    const gone = await Promise.all(ordered.map((a) => this.delete(a, filter).then(() => 1, (e: unknown) => {
+      if (e instanceof NetlinkError && e.code === 'EADDRNOTAVAIL') return 0;
+      throw e;
+    })));
+    return gone.reduce((n: number, x) => n + x, 0);
   }
 
   private async write(type: number, flags: number, operation: string, spec: AddressSpec, options: CallOptions): Promise<Address> {
