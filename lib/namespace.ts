@@ -35,10 +35,11 @@ function fail(errno: number, operation: string, target: string, what?: string): 
 // Handles never closed by their owner close their fd when collected, and
 // their connection too: its socket would otherwise stay open (and keep the
 // namespace alive) for as long as the process runs.
-interface Reaped { fd: number; conn?: Connection }
+interface Reaped { fd: number; conn?: Connection; ref: WeakRef<Namespace> }
 const fdReaper = new FinalizationRegistry<Reaped>((r) => {
   r.conn?.close();
   native.closeFd(r.fd);
+  liveHandles.delete(r.ref);
 });
 // Every open handle, so that a link's IFLA_LINK_NETNSID can be resolved to one of them.
 const liveHandles = new Set<WeakRef<Namespace>>();
@@ -64,8 +65,9 @@ export class Namespace implements AsyncDisposable {
     this.nsFd = fd;
     this.dev = dev;
     this.ino = ino;
-    fdReaper.register(this, this.reaped = { fd }, this);
-    liveHandles.add(new WeakRef(this));
+    this.reaped = { fd, ref: new WeakRef(this) };
+    fdReaper.register(this, this.reaped, this);
+    liveHandles.add(this.reaped.ref);
   }
 
   /** The namespace this process runs in. */
@@ -272,6 +274,7 @@ export class Namespace implements AsyncDisposable {
     this.conn = undefined;
     this.nsids.clear();
     fdReaper.unregister(this);
+    liveHandles.delete(this.reaped.ref);
     native.closeFd(this.nsFd);
     this.nsFd = -1;
   }
