@@ -1,11 +1,17 @@
 // RTM_*ROUTE codec: rtmsg + RTA_* attributes (<linux/rtnetlink.h>), including
 // RTA_METRICS (RTAX_*) and RTA_MULTIPATH (struct rtnexthop list).
 import {
-  copyBytes, DecodeError, forEachAttribute, MessageWriter, RawAttribute, rawType, readU32, readU8,
+  copyBytes, DecodeError, forEachAttribute, MessageWriter, RawAttribute, rawType, readString, readU32, readU8,
 } from '../netlink/attributes';
 import * as C from '../netlink/constants';
 import { MessageView } from '../netlink/message';
 import { formatIp, parseIp } from '../inet';
+
+/** RTA_VIA (struct rtvia): a gateway of another family, e.g. an IPv6 next hop for an IPv4 route. */
+export interface ViaMessage {
+  family: number;
+  address: string;
+}
 
 export interface NexthopMessage {
   /** rtnh_flags: RTNH_F_* */
@@ -14,6 +20,7 @@ export interface NexthopMessage {
   hops: number;
   index: number;
   gateway?: string;
+  via?: ViaMessage;
   unknown?: RawAttribute[];
 }
 
@@ -33,10 +40,11 @@ export interface RouteMessage {
   iif?: number;
   oif?: number;
   gateway?: string;
+  via?: ViaMessage;
   priority?: number;
   prefsrc?: string;
-  /** RTA_METRICS: RTAX_* number → value. */
-  metrics?: Record<number, number>;
+  /** RTA_METRICS: RTAX_* number → value (RTAX_CC_ALGO is a string). */
+  metrics?: Record<number, number | string>;
   multipath?: NexthopMessage[];
   mark?: number;
   pref?: number;
@@ -56,6 +64,19 @@ function writeGateway(w: MessageWriter, gw: string, field: string): void {
   w.attrBytes(C.RTA_GATEWAY, parseIp(gw, field).bytes);
 }
 
+function writeVia(w: MessageWriter, via: ViaMessage, field: string): void {
+  const addr = parseIp(via.address, field).bytes;
+  const b = Buffer.alloc(2 + addr.length);
+  b.writeUInt16LE(via.family, 0);
+  addr.copy(b, 2);
+  w.attrBytes(C.RTA_VIA, b);
+}
+
+function readVia(buf: Buffer, s: number, e: number): ViaMessage {
+  if (e - s < 2) throw new DecodeError('RTA_VIA shorter than 2 bytes', s);
+  return { family: buf.readUInt16LE(s), address: formatIp(buf.subarray(s + 2, e)) };
+}
+
 export function encodeRoute(type: number, flags: number, m: RouteMessage): Buffer {
   const w = new MessageWriter(type, flags, 128);
   // rtm_table is 8 bits; larger ids travel in RTA_TABLE (rtm_table = RT_TABLE_UNSPEC).
@@ -68,11 +89,15 @@ export function encodeRoute(type: number, flags: number, m: RouteMessage): Buffe
   if (m.iif !== undefined) w.attrU32(C.RTA_IIF, m.iif);
   if (m.oif !== undefined) w.attrU32(C.RTA_OIF, m.oif);
   if (m.gateway !== undefined) writeGateway(w, m.gateway, 'gateway');
+  if (m.via !== undefined) writeVia(w, m.via, 'via');
   if (m.priority !== undefined) w.attrU32(C.RTA_PRIORITY, m.priority);
   if (m.prefsrc !== undefined) w.attrBytes(C.RTA_PREFSRC, parseIp(m.prefsrc, 'prefsrc').bytes);
   if (m.metrics !== undefined) {
     const nest = w.beginNest(C.RTA_METRICS);
-    for (const [k, v] of Object.entries(m.metrics)) w.attrU32(Number(k), v);
+    for (const [k, v] of Object.entries(m.metrics)) {
+      if (typeof v === 'string') w.attrString(Number(k), v);
+      else w.attrU32(Number(k), v);
+    }
     w.endNest(nest);
   }
   if (m.multipath !== undefined) {
@@ -81,6 +106,7 @@ export function encodeRoute(type: number, flags: number, m: RouteMessage): Buffe
       const at = w.length;
       w.u16(0).u8(nh.flags).u8(nh.hops).s32(nh.index);
       if (nh.gateway !== undefined) writeGateway(w, nh.gateway, 'multipath.gateway');
+      if (nh.via !== undefined) writeVia(w, nh.via, 'multipath.via');
       for (const a of nh.unknown ?? []) w.attrRaw(a);
       w.endNest(at); // rtnh_len sits where an attribute's length would
     }
@@ -107,6 +133,7 @@ function decodeMultipath(buf: Buffer, s: number, e: number): NexthopMessage[] {
     const nh: NexthopMessage = { flags: buf[off + 2], hops: buf[off + 3], index: buf.readInt32LE(off + 4) };
     forEachAttribute(buf, off + RTNH_LEN, off + len, (type, vs, ve) => {
       if (type === C.RTA_GATEWAY) nh.gateway = formatIp(buf.subarray(vs, ve));
+      else if (type === C.RTA_VIA) nh.via = readVia(buf, vs, ve);
       else (nh.unknown ??= []).push({ type: rawType(buf, vs), data: copyBytes(buf, vs, ve) });
     });
     out.push(nh);
@@ -136,6 +163,7 @@ export function decodeRoute(msg: MessageView): RouteMessage {
       case C.RTA_IIF: m.iif = readU32(buf, s, e); break;
       case C.RTA_OIF: m.oif = readU32(buf, s, e); break;
       case C.RTA_GATEWAY: m.gateway = formatIp(buf.subarray(s, e)); break;
+      case C.RTA_VIA: m.via = readVia(buf, s, e); break;
       case C.RTA_PRIORITY: m.priority = readU32(buf, s, e); break;
       case C.RTA_PREFSRC: m.prefsrc = formatIp(buf.subarray(s, e)); break;
       case C.RTA_TABLE: m.table = readU32(buf, s, e); break;
@@ -149,8 +177,10 @@ export function decodeRoute(msg: MessageView): RouteMessage {
       case C.RTA_DPORT: m.dport = readBe16(buf, s, e); break;
       case C.RTA_MULTIPATH: m.multipath = decodeMultipath(buf, s, e); break;
       case C.RTA_METRICS: {
-        const metrics: Record<number, number> = {};
-        forEachAttribute(buf, s, e, (t, vs, ve) => { metrics[t] = readU32(buf, vs, ve); });
+        const metrics: Record<number, number | string> = {};
+        forEachAttribute(buf, s, e, (t, vs, ve) => {
+          metrics[t] = t === C.RTAX_CC_ALGO ? readString(buf, vs, ve) : readU32(buf, vs, ve);
+        });
         m.metrics = metrics;
         break;
       }
