@@ -1,6 +1,7 @@
-// One netlink socket: sequence numbers, request → ACK, dumps as streams,
-// coalescing of concurrent requests into one sendmsg, timeouts, aborts and
-// notifications. Knows nothing of links or routes: callers decode.
+// One netlink socket: sequence numbers, request → ACK, dumps as streams with
+// back-pressure, coalescing of concurrent requests into one sendmsg (and
+// corking for batches), timeouts, aborts and notifications. Knows nothing of
+// links or routes: callers decode.
 import { native, NativeNetlinkSocket } from './native';
 import { NLM_F_ACK, NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_MULTI, NLMSG_DONE, NLMSG_ERROR, NLMSG_MIN_TYPE, NLMSG_NOOP, NLMSG_OVERRUN, NETLINK_ROUTE } from './netlink/constants';
 import { decodeError, forEachMessage, MessageView, NLMSG_HDRLEN } from './netlink/message';
@@ -56,6 +57,15 @@ interface Pending extends Operation {
 
 const MAX_SEND_BYTES = 1 << 20; // also the socket's SO_SNDBUF, see open()
 const MAX_IOV = 1024;
+/**
+ * A streaming dump whose consumer has this many messages waiting pauses the
+ * socket, and resumes it once they are down to STREAM_LOW_WATER. The kernel
+ * then stops producing (dumps are paced by the reader), so a dump of a million
+ * routes holds at most about this many decoded-to-be messages in memory, plus
+ * the chunk being read (one wake-up: ≤ 1 MiB).
+ */
+const STREAM_HIGH_WATER = 4096;
+const STREAM_LOW_WATER = 1024;
 
 export type NotificationHandler = (m: MessageView) => void;
 
@@ -72,6 +82,9 @@ export class Connection {
   private readonly notificationHandlers = new Set<NotificationHandler>();
   private readonly errorHandlers = new Set<(e: NetlinkError) => void>();
   private keepAlive = false;
+  private corks = 0;
+  private pausers = 0;
+  private readonly requestObservers = new Set<() => void>();
 
   /** Opens a socket inside the namespace `nsFd` (-1: this process's namespace). */
   constructor(nsFd: number, options: ConnectionOptions = {}) {
@@ -115,25 +128,59 @@ export class Connection {
    */
   async *dump(msg: Buffer, op: Operation, options: CallOptions = {}): AsyncGenerator<MessageView> {
     const queue: MessageView[] = [];
+    let head = 0;
     let wake: (() => void) | undefined;
     let done = false;
     let failure: Error | undefined;
+    let pausing = false;
     const finished = this.enqueue(msg, op, true, options, (m) => {
       queue.push(m);
+      if (!pausing && queue.length - head >= STREAM_HIGH_WATER) {
+        pausing = true;
+        this.pauseReading();
+      }
       wake?.();
     });
     finished.then(() => { done = true; wake?.(); }, (e: Error) => { failure = e; done = true; wake?.(); });
     try {
       for (;;) {
-        while (queue.length > 0) yield queue.shift() as MessageView;
+        while (head < queue.length) {
+          const m = queue[head];
+          queue[head++] = undefined as unknown as MessageView; // let the chunk go once consumed
+          if (head === queue.length) { queue.length = 0; head = 0; }
+          if (pausing && queue.length - head <= STREAM_LOW_WATER) {
+            pausing = false;
+            this.resumeReading();
+          }
+          yield m;
+        }
         if (done) break;
         await new Promise<void>((r) => { wake = r; });
         wake = undefined;
       }
       if (failure) throw failure;
     } finally {
+      if (pausing) this.resumeReading();
       if (!done) this.abandon(msg.readUInt32LE(8));
     }
+  }
+
+  /**
+   * Holds back sending until uncork(): requests issued meanwhile (over several
+   * microtasks) leave together, in issue order, in as few sendmsg calls as the
+   * window allows. Batches use it; nests.
+   */
+  cork(): void {
+    this.corks++;
+  }
+  uncork(): void {
+    if (this.corks > 0 && --this.corks === 0) this.scheduleFlush();
+  }
+
+  /** Calls `h` each time a request or dump is queued (batches sequence their operations by it). */
+  onRequest(h: () => void): () => void {
+    this.requestObservers.add(h);
+    return () => this.requestObservers.delete(h);
   }
 
   /** Multicast notifications (seq 0) and anything not answering a request. */
@@ -203,11 +250,26 @@ export class Connection {
       this.outbox.push({ buf: msg, p });
       this.startSweeper();
       this.updateRef();
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        queueMicrotask(() => this.flush());
-      }
+      this.scheduleFlush();
+      for (const h of this.requestObservers) h();
     });
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled || this.corks > 0) return;
+    this.flushScheduled = true;
+    queueMicrotask(() => this.flush());
+  }
+
+  /** Streams hold reading while their consumer lags; reading resumes when none does. */
+  private pauseReading(): void {
+    if (this.pausers++ === 0) this.socket.pause?.();
+  }
+  private resumeReading(): void {
+    if (this.pausers > 0 && --this.pausers === 0 && !this.closed) {
+      const r = this.socket.resume?.() ?? 0;
+      if (r < 0) this.socketError(-r);
+    }
   }
 
   private nextSeq(): number {
@@ -222,6 +284,7 @@ export class Connection {
   /** Sends queued requests, many per sendmsg, keeping at most `window` unanswered. */
   private flush(): void {
     this.flushScheduled = false;
+    if (this.corks > 0) return;
     while (this.outbox.length > 0 && this.inFlight < this.window && !this.closed) {
       const bufs: Buffer[] = [];
       const sent: Pending[] = [];

@@ -7,3 +7,5 @@ export { Route, RouteSpec, RouteFilter, RouteLookup, RouteTable } from './model/
 export { NetlinkError, NotFoundError, AbortError } from './errors';
 export { ListenOptions, ConnectOptions, UdpOptions } from './sockets';
 export type { Family } from './inet';
+export { BatchBuilder, BatchOperation, BatchOptions, BatchResult, BatchError, BatchTable } from './batch';
+export { deleteLinks } from './model/teardown';

@@ -14,6 +14,8 @@ import * as v from './validate';
 import * as sockets from './sockets';
 import type { Server, Socket } from 'node:net';
 import type { Socket as UdpSocket } from 'node:dgram';
+import { batch, BatchBuilder, BatchOperation, BatchOptions } from './batch';
+import { deleteNamespaces } from './model/teardown';
 
 export interface NamespaceOptions {
   /** Where named namespaces live; $RTNETLINK_NETNS_RUN_DIR, else /run/netns (as `ip netns`). */
@@ -145,6 +147,14 @@ export class Namespace implements AsyncDisposable {
     if (r < 0) fail(-r, 'namespace.delete', `"${name}" in ${runDir}`, `namespace "${name}" (in ${runDir})`);
   }
 
+  /**
+   * Deletes many namespaces; the kernel destroys them, and all their devices,
+   * in one asynchronous cleanup pass (see model/teardown.ts).
+   */
+  static deleteMany(namespaces: readonly Namespace[]): Promise<void> {
+    return deleteNamespaces(namespaces);
+  }
+
   /** The namespace's fd (for IFLA_NET_NS_FD and friends). Throws once closed. */
   get fd(): number {
     this.assertOpen();
@@ -171,6 +181,16 @@ export class Namespace implements AsyncDisposable {
   get links(): LinkTable { return new LinkTable(this); }
   get addresses(): AddressTable { return new AddressTable(this); }
   get routes(): RouteTable { return new RouteTable(this); }
+
+  /**
+   * Many operations in one go: sent many per sendmsg, every ACK checked,
+   * results in order; stop at the first error, continue, or undo all (atomic).
+   * `ns.batch(b => { b.routes.add(r1); b.links.delete('v0'); })` or
+   * `ns.batch([['routes.add', r1], ['links.delete', 'v0']])`. See lib/batch.ts.
+   */
+  batch(build: ((b: BatchBuilder) => void) | readonly BatchOperation[], options?: BatchOptions): Promise<unknown[]> {
+    return batch(this, build, options);
+  }
 
   /** A TCP server listening inside this namespace; the process itself stays where it is. */
   createServer(options: sockets.ListenOptions, onConnection?: (s: Socket) => void): Promise<Server> {

@@ -20,6 +20,15 @@ export interface NativeNetlinkSocket {
   start(onData: (chunk: Buffer) => void, onError: (errno: number) => void): void;
   ref(): void;
   unref(): void;
+  /**
+   * Stops reading (uv_poll_stop) until resume(). A netlink dump is paced by its
+   * reader, so the kernel stops producing too: this is the back-pressure of
+   * streaming dumps. ACKs and notifications wait in the receive buffer meanwhile.
+   * Optional so that injected sockets (a fake kernel) need not implement it.
+   */
+  pause?(): void;
+  /** Reads again after pause(). 0 or a negative libuv error. */
+  resume?(): number;
   /** Stops polling and closes the fd. Idempotent. */
   close(): void;
   /** NETLINK_ADD_MEMBERSHIP / NETLINK_DROP_MEMBERSHIP. 0 or -errno. */
@@ -60,6 +69,18 @@ export interface NativeBinding {
   socketBind(fd: number, address: string, port: number): number;
   /** close(2). 0 or -errno. */
   closeFd(fd: number): number;
+  /**
+   * open(path, flags|O_CLOEXEC) on a throwaway thread that entered nsFd, so
+   * per-namespace files (/proc/sys/net/...) resolve to that namespace's copy
+   * for the life of the fd (native/openin.cc says why). fd or -errno.
+   */
+  openIn(nsFd: number, path: string, flags: number): number;
+  /**
+   * A persistent tun/tap device made through /dev/net/tun on a throwaway thread
+   * inside nsFd: TUNSETIFF with IFF_* `flags`, TUNSETOWNER/TUNSETGROUP when
+   * owner/group >= 0, TUNSETPERSIST, close. 0 or -errno.
+   */
+  tunCreate(nsFd: number, name: string, flags: number, owner: number, group: number): number;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -77,3 +98,6 @@ function packageRoot(): string {
 }
 
 export const native = load(packageRoot()) as NativeBinding;
+
+/** The package root (binding.gyp, build/): where the nsexec shim of lib/process.ts is found too. */
+export const packageDir = packageRoot();

@@ -1,4 +1,4 @@
-// native/socket.cc — netlink socket: open, sendmsg(iovec), uv_poll + bounded recv, ref/unref, close.
+// native/socket.cc — netlink socket: open, sendmsg(iovec), uv_poll + bounded recv, pause/resume, ref/unref, close.
 #include "socket.h"
 
 #include <errno.h>
@@ -37,6 +37,7 @@ struct NetlinkWatcher {
   napi_async_cleanup_hook_handle teardownHook = nullptr;
   bool closing = false;  // close() was called; the close callback will free this
   bool jsGone = false;   // the env can no longer run JS: deliver nothing more
+  bool paused = false;   // pause(): not polling, so the kernel's dump waits for us
   int jsDepth = 0;       // > 0 while a JS callback runs
   Napi::FunctionReference onData;
   Napi::FunctionReference onError;
@@ -127,7 +128,7 @@ static void EmitData(NetlinkWatcher* w, size_t length) {
 // read before an error goes out first.
 static void ReadDatagrams(NetlinkWatcher* w) {
   size_t used = 0;
-  for (int i = 0; i < kMaxDatagramsPerWakeup && !w->closing && !w->jsGone; i++) {
+  for (int i = 0; i < kMaxDatagramsPerWakeup && !w->closing && !w->jsGone && !w->paused; i++) {
     size_t room = w->arena.size() - used;
     if (room < w->datagramRoom) break;
     sockaddr_nl from = {};
@@ -186,7 +187,7 @@ static void OnPoll(uv_poll_t* handle, int status, int /*events*/) {
     if (getsockopt(w->fd, SOL_SOCKET, SO_ERROR, &err, &length) < 0) {
       EmitError(w, -errno);  // the fd itself is bad: polling stays stopped
     } else {
-      int rc = uv_poll_start(&w->handle, UV_READABLE, OnPoll);
+      int rc = w->paused ? 0 : uv_poll_start(&w->handle, UV_READABLE, OnPoll);
       if (err != 0) EmitError(w, -err);
       if (rc < 0) EmitError(w, rc);
       if (rc == 0) ReadDatagrams(w);
@@ -255,6 +256,8 @@ Napi::Function NetlinkSocket::Init(Napi::Env env) {
                          InstanceMethod<&NetlinkSocket::Start>("start"),
                          InstanceMethod<&NetlinkSocket::RefHandle>("ref"),
                          InstanceMethod<&NetlinkSocket::UnrefHandle>("unref"),
+                         InstanceMethod<&NetlinkSocket::Pause>("pause"),
+                         InstanceMethod<&NetlinkSocket::Resume>("resume"),
                          InstanceMethod<&NetlinkSocket::Close>("close"),
                          InstanceMethod<&NetlinkSocket::AddMembership>("addMembership"),
                          InstanceMethod<&NetlinkSocket::DropMembership>("dropMembership"),
@@ -365,7 +368,7 @@ Napi::Value NetlinkSocket::Start(const Napi::CallbackInfo& info) {
   w->onError = Napi::Persistent(info[1].As<Napi::Function>());
   if (!w->context) w->context = std::make_unique<Napi::AsyncContext>(env, "rtnetlink:NetlinkSocket");
   if (w->arena.empty()) w->arena.resize(kArenaSize);
-  int err = uv_poll_start(&w->handle, UV_READABLE, OnPoll);
+  int err = w->paused ? 0 : uv_poll_start(&w->handle, UV_READABLE, OnPoll);
   if (err < 0) {
     Napi::Error::New(env, std::string("start: uv_poll_start: ") + uv_strerror(err)).ThrowAsJavaScriptException();
   }
@@ -380,6 +383,32 @@ Napi::Value NetlinkSocket::RefHandle(const Napi::CallbackInfo& info) {
 Napi::Value NetlinkSocket::UnrefHandle(const Napi::CallbackInfo& info) {
   if (watcher_) uv_unref(reinterpret_cast<uv_handle_t*>(&watcher_->handle));
   return info.Env().Undefined();
+}
+
+// Back-pressure. A netlink dump is paced by its reader: the kernel produces the
+// next datagram only from recvmsg(), once the receive queue is at most half
+// full (net/netlink/af_netlink.c, netlink_recvmsg → netlink_dump). Not polling
+// therefore stops the kernel too, and memory stays bounded on both sides.
+// Pausing also holds back ACKs and notifications; they wait in the receive
+// buffer. Called from inside onData, the current wake-up stops reading at once.
+Napi::Value NetlinkSocket::Pause(const Napi::CallbackInfo& info) {
+  NetlinkWatcher* w = watcher_;
+  if (w && !w->paused) {
+    w->paused = true;
+    uv_poll_stop(&w->handle);
+  }
+  return info.Env().Undefined();
+}
+
+// Polling again; 0 or a negative libuv error. Data queued meanwhile makes the
+// fd readable, so the next loop iteration delivers it.
+Napi::Value NetlinkSocket::Resume(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  NetlinkWatcher* w = watcher_;
+  if (w == nullptr || !w->paused) return Napi::Number::New(env, 0);
+  w->paused = false;
+  if (w->onData.IsEmpty() || w->jsGone) return Napi::Number::New(env, 0);  // start() not called yet
+  return Napi::Number::New(env, uv_poll_start(&w->handle, UV_READABLE, OnPoll));
 }
 
 Napi::Value NetlinkSocket::Close(const Napi::CallbackInfo& info) {

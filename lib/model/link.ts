@@ -9,6 +9,7 @@ import { flagNames, LINK_FLAGS, OPER_STATES, OperState } from '../names';
 import * as v from '../validate';
 import type { CallOptions } from '../connection';
 import { LinkAddresses } from './address';
+import { deleteLinksOrThrow } from './teardown';
 
 /** A link as the caller names it: a Link, its name, or its index. */
 export type LinkRef = Link | string | number;
@@ -228,12 +229,9 @@ export class LinkTable {
     return this.get(o.name, options);
   }
 
-  /** Deletes one link or many (concurrent requests share one sendmsg). */
+  /** Deletes one link, or many in one kernel unregister (see model/teardown.ts). */
   async delete(ref: LinkRef | LinkRef[], options: CallOptions = {}): Promise<void> {
-    if (Array.isArray(ref)) {
-      await Promise.all(ref.map((r) => this.delete(r, options)));
-      return;
-    }
+    if (Array.isArray(ref)) return deleteLinksOrThrow(this.ns, ref, options);
     const m = this.refMessage(ref, 'link');
     const what = `link ${typeof ref === 'object' ? ref.name : describe(ref)} in ${this.ns}`;
     try {
