@@ -7,5 +7,10 @@ export { Route, RouteSpec, RouteFilter, RouteLookup, RouteTable } from './model/
 export { NetlinkError, NotFoundError, AbortError } from './errors';
 export { ListenOptions, ConnectOptions, UdpOptions } from './sockets';
 export type { Family } from './inet';
+export { NamespaceSpawnOptions, NamespaceExecFileOptions, ExecFileCallback, ExecFileError } from './process';
+export { Sysctl, SysctlValue } from './sysctl';
+export { NamespaceInfo } from './discovery';
+export { SocketFilter } from './sockdiag';
+export { SocketInfo, SocketEndpoint, SocketProtocol } from './diag/inet';
 export { BatchBuilder, BatchOperation, BatchOptions, BatchResult, BatchError, BatchTable } from './batch';
 export { deleteLinks } from './model/teardown';

@@ -10,6 +10,12 @@ import { decodeNsid, encodeNsid } from './rtnl/nsid';
 import { Link, LinkRef, LinkTable } from './model/link';
 import { AddressTable } from './model/address';
 import { RouteTable } from './model/route';
+import * as proc from './process';
+import { Sysctl } from './sysctl';
+import * as discovery from './discovery';
+import * as sockdiag from './sockdiag';
+import type { SocketInfo } from './diag/inet';
+import type { ChildProcess } from 'node:child_process';
 import * as v from './validate';
 import * as sockets from './sockets';
 import type { Server, Socket } from 'node:net';
@@ -129,6 +135,22 @@ export class Namespace implements AsyncDisposable {
     return new Namespace(fd, undefined, file, undefined, options.connection);
   }
 
+  /** Like `ip netns identify PID`: the names (in the run directory) of PID's namespace. */
+  static identify(pid: number, options: { runDir?: string } = {}): Promise<string[]> {
+    return discovery.identify(pid, options.runDir ?? defaultRunDir());
+  }
+
+  /** Every namespace a process or bind mount holds, with names and pids, like `lsns -t net`. */
+  static all(options: { runDir?: string } = {}): Promise<discovery.NamespaceInfo[]> {
+    return discovery.all(options.runDir ?? defaultRunDir());
+  }
+
+  /** Like `ip netns attach NAME PID`: names PID's namespace (bind mount in the run directory) and opens it. */
+  static async attach(name: string, pid: number, options: NamespaceOptions = {}): Promise<Namespace> {
+    discovery.attach(name, pid, options.runDir ?? defaultRunDir());
+    return Namespace.open(name, options);
+  }
+
   /** Names of the named namespaces, like `ip netns list`. */
   static async list(options: { runDir?: string } = {}): Promise<string[]> {
     try {
@@ -204,6 +226,27 @@ export class Namespace implements AsyncDisposable {
   createUdpSocket(options: sockets.UdpOptions): Promise<UdpSocket> {
     return sockets.createUdpSocket(this, options);
   }
+
+  /** child_process.spawn with the child inside this namespace, like `ip netns exec` (lib/process.ts). */
+  spawn(command: string, args?: readonly string[] | proc.NamespaceSpawnOptions, options?: proc.NamespaceSpawnOptions): ChildProcess {
+    return proc.spawn(this, command, args, options);
+  }
+  /** child_process.execFile with the child inside this namespace. */
+  execFile(file: string, args?: readonly string[] | proc.NamespaceExecFileOptions | proc.ExecFileCallback | null,
+    options?: proc.NamespaceExecFileOptions | proc.ExecFileCallback | null, callback?: proc.ExecFileCallback): ChildProcess {
+    return proc.execFile(this, file, args, options, callback);
+  }
+  /** child_process.exec (a shell command string) with the shell inside this namespace. */
+  exec(command: string, options?: (proc.NamespaceExecFileOptions & { shell?: string }) | proc.ExecFileCallback | null,
+    callback?: proc.ExecFileCallback): ChildProcess {
+    return proc.exec(this, command, options, callback);
+  }
+  /** This namespace's net.* sysctls: `ns.sysctl.set('net.ipv4.ip_forward', 1)`. */
+  get sysctl(): Sysctl { return new Sysctl(this); }
+  /** Like `ip netns pids`: the processes in this namespace. */
+  pids(): Promise<number[]> { return discovery.pids(this); }
+  /** The TCP/UDP sockets of this namespace, like `ss -tuna` run inside it (NETLINK_SOCK_DIAG). */
+  sockets(filter?: sockdiag.SocketFilter): Promise<SocketInfo[]> { return sockdiag.sockets(this, filter); }
 
   /** Index of a link given as Link, name or index, checking it exists when named. */
   async linkIndex(ref: LinkRef, field: string): Promise<number> {

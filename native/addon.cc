@@ -2,6 +2,7 @@
 #include <napi.h>
 
 #include "netns.h"
+#include "openin.h"
 #include "socket.h"
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -15,6 +16,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("socketIn", Napi::Function::New(env, SocketIn, "socketIn"));
   exports.Set("socketBind", Napi::Function::New(env, SocketBind, "socketBind"));
   exports.Set("closeFd", Napi::Function::New(env, CloseFd, "closeFd"));
+  exports.Set("openIn", Napi::Function::New(env, OpenIn, "openIn"));
   return exports;
 }
 

@@ -58,7 +58,7 @@ export interface AddressFilter extends CallOptions {
   family?: Family;
 }
 
-function toAddress(m: AddressMessage): Address {
+export function toAddress(m: AddressMessage): Address {
   const family = familyOfAf(m.family) ?? 4;
   const own = m.local ?? m.address ?? '';
   const flags = m.extFlags ?? m.flags ?? 0;

@@ -1,0 +1,43 @@
+// Helpers for watch tests: a consumer that folds events into a view (what a
+// subscriber believes the kernel holds), and waiting for a condition.
+import type { ChangeEvent, WatchEvent } from '../../lib';
+import { objectKey } from '../../lib/watch';
+
+/** What a subscriber knows: key → object, built only from the events it was given. */
+export class View {
+  readonly objects = new Map<string, ChangeEvent>();
+  readonly events: WatchEvent[] = [];
+  overruns = 0;
+  synced = 0;
+
+  apply(e: WatchEvent): void {
+    this.events.push(e);
+    if (e.type === 'overrun') this.overruns++;
+    else if (e.type === 'synced') this.synced++;
+    else {
+      const key = `${e.namespace.id} ${objectKey(e)}`;
+      if (e.type === 'new') this.objects.set(key, e);
+      else this.objects.delete(key);
+    }
+  }
+
+  /** Objects of one kind, mapped (e.g. to route prefixes), sorted. */
+  list<T>(kind: ChangeEvent['kind'], map: (o: never) => T): T[] {
+    return [...this.objects.values()].filter((e) => e.kind === kind).map((e) => map(e.object as never)).sort();
+  }
+}
+
+/** Polls `cond` every `ms` until it holds or `timeout` passes (then fails with `what`). */
+export async function until(cond: () => boolean | Promise<boolean>, what: string, timeout = 10_000, ms = 20): Promise<void> {
+  const end = Date.now() + timeout;
+  for (;;) {
+    if (await cond()) return;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, ms));
+  }
+}
+
+/** Open fds of this process. */
+export function fdCount(): number {
+  return require('node:fs').readdirSync('/proc/self/fd').length;
+}
