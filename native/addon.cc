@@ -4,6 +4,7 @@
 #include "netns.h"
 #include "openin.h"
 #include "socket.h"
+#include "tun.h"
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("netlinkOpen", Napi::Function::New(env, NetlinkOpen, "netlinkOpen"));
@@ -16,6 +17,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("socketIn", Napi::Function::New(env, SocketIn, "socketIn"));
   exports.Set("socketBind", Napi::Function::New(env, SocketBind, "socketBind"));
   exports.Set("closeFd", Napi::Function::New(env, CloseFd, "closeFd"));
+  exports.Set("tunCreate", Napi::Function::New(env, TunCreate, "tunCreate"));
   exports.Set("openIn", Napi::Function::New(env, OpenIn, "openIn"));
   return exports;
 }

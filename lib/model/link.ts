@@ -3,12 +3,22 @@
 import type { Namespace } from '../namespace';
 import * as C from '../netlink/constants';
 import { decodeLink, encodeLink, LinkMessage, LinkStats } from '../rtnl/link';
-import { check, describe, NetlinkError, NotFoundError } from '../errors';
+import { check, checkRange, describe, NetlinkError, NotFoundError } from '../errors';
 import { parseMac } from '../inet';
 import { flagNames, LINK_FLAGS, OPER_STATES, OperState } from '../names';
 import * as v from '../validate';
 import type { CallOptions } from '../connection';
 import { LinkAddresses } from './address';
+import type { RawAttribute } from '../netlink/attributes';
+import {
+  BridgeData, BridgePortData, decodeBridgeData, decodeBridgePortData, decodeMacvlanData, decodeTunData,
+  decodeVlanData, decodeVxlanData, encodeBridgePortData, MacvlanData, TunData, VlanData, VxlanData,
+} from '../rtnl/link-kinds';
+import { BridgeOptions, kindInfo, LinkSpec, tunFlags, TunOptions } from './link-kinds';
+import { DecodedKinds, linkJson, LinkNeighbours } from './link-json';
+import { native } from '../native';
+
+export type { BridgeOptions } from './link-kinds';
 import { deleteLinksOrThrow } from './teardown';
 
 /** A link as the caller names it: a Link, its name, or its index. */
@@ -21,10 +31,30 @@ export interface LinkSettings {
   mac?: string;
   /** Attach to a bridge (Link, name or index in the same namespace); null detaches. */
   master?: LinkRef | null;
-  /** Move to another namespace (the link gets a new snapshot there). */
-  namespace?: Namespace;
+  /**
+   * Move to another namespace (the link gets a new snapshot there): a Namespace,
+   * or like `ip link set … netns` an open namespace fd or a process id.
+   */
+  namespace?: Namespace | { fd: number } | { pid: number };
   txqlen?: number;
+  /** IFLA_IFALIAS; '' removes it. */
   alias?: string;
+  /** Link-layer broadcast address (`ip link set … broadcast`). */
+  broadcast?: string;
+  /** IFF_PROMISC (`promisc on|off`). */
+  promisc?: boolean;
+  /** false sets IFF_NOARP (`arp off`). */
+  arp?: boolean;
+  /** IFF_MULTICAST (`multicast on|off`). */
+  multicast?: boolean;
+  /** IFF_ALLMULTI (`allmulticast on|off`). */
+  allmulti?: boolean;
+  /** Device group (`group N`); 0 is "default". */
+  group?: number;
+  /** IFLA_CARRIER (`carrier on|off`); only drivers with ndo_change_carrier accept it (not veth). */
+  carrier?: boolean;
+  /** Bridge port options (`type bridge_slave …`); the link must be a bridge port. */
+  bridgePort?: BridgePortData;
 }
 
 export interface VethPeerOptions {
@@ -39,13 +69,6 @@ export interface VethPeerOptions {
 export interface VethOptions {
   name: string;
   peer: VethPeerOptions;
-  mtu?: number;
-  mac?: string;
-  up?: boolean;
-}
-
-export interface BridgeOptions {
-  name: string;
   mtu?: number;
   mac?: string;
   up?: boolean;
@@ -77,12 +100,38 @@ export class Link {
   readonly group?: number;
   readonly alias?: string;
   readonly carrier?: boolean;
+  /** 64-bit counters (as `ip -s link` and /proc/net/dev); present when listed with `statistics: true`. */
   readonly stats?: LinkStats;
+  /** Alternative names (`ip link property add … altname`). */
+  readonly altNames: string[];
+  /** How many times promiscuous mode was requested (IFLA_PROMISCUITY). */
+  readonly promiscuity?: number;
+  readonly qdisc?: string;
+  readonly minMtu?: number;
+  readonly maxMtu?: number;
+  readonly permanentMac?: string;
+  readonly numTxQueues?: number;
+  readonly numRxQueues?: number;
+  /** Kind-specific settings, decoded for the kinds the library knows. */
+  readonly bridge?: BridgeData;
+  readonly vxlan?: VxlanData;
+  readonly vlan?: VlanData;
+  /** For kinds macvlan and macvtap. */
+  readonly macvlan?: MacvlanData;
+  /** For tun and tap devices (kind "tun"). */
+  readonly tun?: TunData;
+  /** Bridge port options when this link is a bridge port (IFLA_INFO_SLAVE_DATA). */
+  readonly bridgePort?: BridgePortData;
+  /** IFLA_INFO_DATA as the kernel sent it (kept raw for every kind, known or not). */
+  readonly kindData?: RawAttribute[];
   /** The decoded message, for everything not lifted into a field. */
   readonly raw: LinkMessage;
+  /** Names and flags of the other links of the same dump, for toJSON (absent for get()). */
+  private readonly neighbours?: LinkNeighbours;
 
-  constructor(readonly namespace: Namespace, m: LinkMessage) {
+  constructor(readonly namespace: Namespace, m: LinkMessage, neighbours?: LinkNeighbours) {
     this.raw = m;
+    if (neighbours) Object.defineProperty(this, 'neighbours', { value: neighbours, enumerable: false });
     this.index = m.index ?? 0;
     this.name = m.name ?? '';
     this.mtu = m.mtu ?? 0;
@@ -99,12 +148,39 @@ export class Link {
     this.alias = m.alias;
     this.carrier = m.carrier === undefined ? undefined : m.carrier !== 0;
     this.stats = m.stats64;
+    this.altNames = m.altNames ?? [];
+    this.promiscuity = m.promiscuity;
+    this.qdisc = m.qdisc;
+    this.minMtu = m.minMtu;
+    this.maxMtu = m.maxMtu;
+    this.permanentMac = m.permanentMac;
+    this.numTxQueues = m.numTxQueues;
+    this.numRxQueues = m.numRxQueues;
+    const info = m.linkInfo;
+    this.kindData = info?.data;
+    if (info?.data) {
+      switch (info.kind) {
+        case 'bridge': this.bridge = decodeBridgeData(info.data); break;
+        case 'vxlan': this.vxlan = decodeVxlanData(info.data); break;
+        case 'vlan': this.vlan = decodeVlanData(info.data); break;
+        case 'macvlan': case 'macvtap': this.macvlan = decodeMacvlanData(info.data); break;
+        case 'tun': this.tun = decodeTunData(info.data); break;
+      }
+    }
+    if (info?.slaveKind === 'bridge' && info.slaveData) this.bridgePort = decodeBridgePortData(info.slaveData);
   }
 
   /** Administratively up (IFF_UP). */
   get up(): boolean { return (this.flags & C.IFF_UP) !== 0; }
   /** Flag names as `ip link` prints them: ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP']. */
   get flagNames(): string[] { return flagNames(this.flags, LINK_FLAGS); }
+  get promisc(): boolean { return (this.flags & C.IFF_PROMISC) !== 0; }
+  /** ARP on (IFF_NOARP clear). */
+  get arp(): boolean { return (this.flags & C.IFF_NOARP) === 0; }
+  get multicast(): boolean { return (this.flags & C.IFF_MULTICAST) !== 0; }
+  get allmulti(): boolean { return (this.flags & C.IFF_ALLMULTI) !== 0; }
+  /** Lower layer up (IFF_LOWER_UP): the carrier `ip link` reports. */
+  get lowerUp(): boolean { return (this.flags & C.IFF_LOWER_UP) !== 0; }
 
   /** This link's addresses: add, list, delete, flush. */
   get addresses(): LinkAddresses { return new LinkAddresses(this.namespace, this.index); }
@@ -119,6 +195,10 @@ export class Link {
   delete(options?: CallOptions): Promise<void> { return this.namespace.links.delete(this, options); }
   /** A fresh snapshot of the same link. */
   refresh(options?: CallOptions): Promise<Link> { return this.namespace.links.get(this.index, options); }
+  /** `ip link property add dev X altname NAME`. */
+  addAltName(name: string, options?: CallOptions): Promise<Link> { return this.namespace.links.altName('add', this, name, options); }
+  /** `ip link property del dev X altname NAME`. */
+  deleteAltName(name: string, options?: CallOptions): Promise<Link> { return this.namespace.links.altName('delete', this, name, options); }
 
   /**
    * The other end of a veth pair, in whatever namespace holds it — the answer
@@ -130,19 +210,17 @@ export class Link {
     return where.links.get(this.linkIndex, options);
   }
 
+  /**
+   * The object `ip -j -d link show` prints for this link (plus `stats64` like
+   * `ip -s -j` when statistics were asked for). Master and lower-link names
+   * come from the same list(); a snapshot from get() prints them as ip does for
+   * an index it cannot name: "if<N>".
+   */
   toJSON(): Record<string, unknown> {
-    const o: Record<string, unknown> = {
-      ifindex: this.index, ifname: this.name, flags: this.flagNames, mtu: this.mtu,
-      operstate: this.operstate,
+    const k: DecodedKinds = {
+      bridge: this.bridge, vxlan: this.vxlan, vlan: this.vlan, macvlan: this.macvlan, tun: this.tun, bridgePort: this.bridgePort,
     };
-    if (this.raw.group !== undefined) o.group = this.raw.group === 0 ? 'default' : this.raw.group;
-    if (this.txqlen !== undefined) o.txqlen = this.txqlen;
-    if (this.mac !== undefined) o.address = this.mac;
-    if (this.broadcast !== undefined) o.broadcast = this.broadcast;
-    if (this.kind !== undefined) o.linkinfo = { info_kind: this.kind };
-    if (this.linkNetnsId !== undefined) o.link_netnsid = this.linkNetnsId;
-    if (this.masterIndex !== undefined) o.master = this.masterIndex;
-    return o;
+    return linkJson(this.raw, k, this.neighbours);
   }
 }
 
@@ -155,7 +233,12 @@ export class LinkTable {
       extMask: C.RTEXT_FILTER_SKIP_STATS & (options.statistics ? 0 : ~0),
     });
     const replies = await this.ns.connection.dumpAll(req, { operation: 'link.list' }, options);
-    return replies.map((m) => new Link(this.ns, decodeLink(m)));
+    const messages = replies.map(decodeLink);
+    const byIndex = new Map(messages.map((m) => [m.index ?? 0, m]));
+    const neighbours: LinkNeighbours = {
+      name: (i) => byIndex.get(i)?.name, flags: (i) => byIndex.get(i)?.flags, statistics: options.statistics === true,
+    };
+    return messages.map((m) => new Link(this.ns, m, neighbours));
   }
 
   /** Streams links as the kernel sends them, decoded one at a time. */
@@ -220,13 +303,76 @@ export class LinkTable {
     return Promise.all([this.get(o.name, options), peerNs.links.get(o.peer.name, options)]);
   }
 
-  async addBridge(o: BridgeOptions, options: CallOptions = {}): Promise<Link> {
+  /** `ip link add NAME type bridge …`: same as add({ kind: 'bridge', … }). */
+  addBridge(o: BridgeOptions, options: CallOptions = {}): Promise<Link> {
     check(typeof o === 'object' && o !== null, 'options', o, 'expected { name }');
-    const m: LinkMessage = { ...linkBasics(o, ''), linkInfo: { kind: 'bridge' } };
+    return this.add({ ...o, kind: 'bridge' }, options);
+  }
+
+  /**
+   * Creates a link of any kind but veth (see addVeth), like `ip link add NAME
+   * type KIND …`: bridge, vxlan, vlan, macvlan, macvtap, ifb, and tun/tap
+   * (persistent, made through /dev/net/tun like `ip tuntap add`).
+   * Everything is validated before the request is sent.
+   */
+  async add(spec: LinkSpec, options: CallOptions = {}): Promise<Link> {
+    check(typeof spec === 'object' && spec !== null, 'options', spec, 'expected { kind, name, … }');
+    if (spec.kind === 'tun' || spec.kind === 'tap') return this.addTun({ ...spec, mode: spec.kind }, options);
+    return this.addNetlinkKind(spec as Exclude<LinkSpec, { kind: 'tun' | 'tap' }>, options);
+  }
+
+  private async addNetlinkKind(spec: Exclude<LinkSpec, { kind: 'tun' | 'tap' }>, options: CallOptions): Promise<Link> {
+    const m: LinkMessage = { ...linkBasics(spec, ''), ...commonExtras(spec) };
+    const alias = m.alias;
+    delete m.alias;
+    m.linkInfo = await kindInfo(this.ns, spec);
+    if (spec.master !== undefined) m.master = await this.ns.linkIndex(spec.master, 'master');
+    if (spec.kind === 'vlan' || spec.kind === 'macvlan' || spec.kind === 'macvtap') m.link = await this.ns.linkIndex(spec.link, 'link');
     await this.ns.connection.request(
       encodeLink(C.RTM_NEWLINK, C.NLM_F_REQUEST | C.NLM_F_CREATE | C.NLM_F_EXCL, m),
-      { operation: 'link.add', target: `bridge "${o.name}"` }, options);
-    return this.get(o.name, options);
+      { operation: 'link.add', target: `${spec.kind} "${spec.name}" in ${this.ns}` }, options);
+    // The kernel applies IFLA_IFALIAS only when changing a link (do_setlink), not on creation.
+    if (alias !== undefined) return this.set(spec.name, { alias }, options);
+    return this.get(spec.name, options);
+  }
+
+  /**
+   * A persistent tun or tap device, like `ip tuntap add NAME mode tap user U
+   * group G multi_queue`: /dev/net/tun is opened on a short-lived thread inside
+   * this namespace (TUNSETIFF, TUNSETOWNER, TUNSETGROUP, TUNSETPERSIST). Delete
+   * it with link.delete().
+   */
+  async addTun(o: TunOptions & { mtu?: number; mac?: string; up?: boolean }, options: CallOptions = {}): Promise<Link> {
+    check(typeof o === 'object' && o !== null, 'options', o, 'expected { name, mode }');
+    const basics = linkBasics(o, '');
+    const flags = tunFlags(o);
+    const r = native.tunCreate(this.ns.fd, basics.name as string, flags, o.owner ?? -1, o.group ?? -1);
+    if (r < 0) {
+      throw new NetlinkError(-r, { operation: 'link.add', target: `${o.mode} "${o.name}" in ${this.ns} (/dev/net/tun)` });
+    }
+    const rest: LinkSettings = {};
+    if (basics.mtu !== undefined) rest.mtu = basics.mtu;
+    if (basics.mac !== undefined) rest.mac = basics.mac;
+    if (o.up !== undefined) rest.up = o.up;
+    return Object.keys(rest).length ? this.set(o.name, rest, options) : this.get(o.name, options);
+  }
+
+  /** RTM_NEWLINKPROP / RTM_DELLINKPROP with IFLA_PROP_LIST { IFLA_ALT_IFNAME }. */
+  async altName(op: 'add' | 'delete', ref: LinkRef, name: string, options: CallOptions = {}): Promise<Link> {
+    const m = this.refMessage(ref, 'link');
+    // ALTIFNAMSIZ is 128 with the NUL (<linux/if.h>).
+    check(typeof name === 'string', 'altName', name, 'expected a string');
+    checkRange(name.length > 0 && Buffer.byteLength(name) <= 127, 'altName', name, 'alternative names are 1 to 127 bytes long');
+    m.altNames = [name];
+    const what = `link ${typeof ref === 'object' ? ref.name : describe(ref)} in ${this.ns}`;
+    try {
+      await this.ns.connection.request(
+        encodeLink(op === 'add' ? C.RTM_NEWLINKPROP : C.RTM_DELLINKPROP, C.NLM_F_REQUEST | (op === 'add' ? C.NLM_F_EXCL | C.NLM_F_APPEND : 0), m),
+        { operation: `link.altname.${op}`, target: `${what} altname "${name}"` }, options);
+    } catch (e) {
+      throw notFound(e, what);
+    }
+    return this.get(m.index ?? name, options);
   }
 
   /** Deletes one link, or many in one kernel unregister (see model/teardown.ts). */
@@ -247,11 +393,23 @@ export class LinkTable {
     check(typeof s === 'object' && s !== null, 'settings', s, 'expected an object');
     const m = this.refMessage(ref, 'link');
     const named = ref instanceof Link ? ref.name : undefined;
-    if (s.up !== undefined) {
-      check(typeof s.up === 'boolean', 'up', s.up, 'expected true or false');
-      m.flags = s.up ? C.IFF_UP : 0;
-      m.change = C.IFF_UP;
+    m.flags = 0;
+    m.change = 0;
+    for (const [key, bit, on] of FLAG_SETTINGS) {
+      const value = s[key];
+      if (value === undefined) continue;
+      check(typeof value === 'boolean', key, value, 'expected true or false');
+      if (value === on) m.flags |= bit;
+      m.change |= bit;
     }
+    if (m.change === 0) { delete m.flags; delete m.change; }
+    if (s.broadcast !== undefined) { parseMac(s.broadcast, 'broadcast'); m.broadcast = s.broadcast.toLowerCase(); }
+    if (s.group !== undefined) m.group = v.u32(s.group, 'group');
+    if (s.carrier !== undefined) {
+      check(typeof s.carrier === 'boolean', 'carrier', s.carrier, 'expected true or false');
+      m.carrier = s.carrier ? 1 : 0;
+    }
+    if (s.bridgePort !== undefined) m.linkInfo = { kind: 'bridge_slave', slaveData: bridgePortData(s.bridgePort) };
     if (s.mtu !== undefined) m.mtu = v.mtu(s.mtu, 'mtu');
     if (s.name !== undefined) m.name = v.linkName(s.name, 'name');
     if (s.mac !== undefined) { parseMac(s.mac, 'mac'); m.mac = s.mac.toLowerCase(); }
@@ -262,13 +420,26 @@ export class LinkTable {
         ? this.sameNamespace(s.master, 'master').index
         : typeof s.master === 'number' ? v.ifindex(s.master, 'master') : (await this.get(s.master, options)).index;
     }
-    const target = s.namespace;
-    if (target !== undefined) check(isNamespace(target), 'namespace', target, 'expected a Namespace');
-    if (target !== undefined && target !== this.ns) m.netnsFd = target.fd;
+    let target = s.namespace as Namespace | undefined;
+    if (s.namespace !== undefined && !isNamespace(s.namespace)) {
+      // `netns PID` / `netns FD`: the request carries them as given; a handle
+      // opened on the same namespace finds the link there afterwards.
+      const { Namespace: Ns } = await import('../namespace');
+      const byPid = s.namespace as { pid?: unknown; fd?: unknown };
+      if (byPid.pid !== undefined) {
+        check(Number.isInteger(byPid.pid) && (byPid.pid as number) > 0, 'namespace.pid', byPid.pid, 'expected a process id');
+        m.netnsPid = byPid.pid as number;
+        target = await Ns.fromPid(m.netnsPid);
+      } else {
+        check(Number.isInteger(byPid.fd) && (byPid.fd as number) >= 0, 'namespace', s.namespace, 'expected a Namespace, { fd } or { pid }');
+        m.netnsFd = byPid.fd as number;
+        target = await Ns.open(`/proc/self/fd/${m.netnsFd}`);
+      }
+    } else if (target !== undefined && target !== this.ns) m.netnsFd = target.fd;
     const what = `link ${named ?? describe(ref)} in ${this.ns}`;
     // The index may change in the new namespace; the name is what survives the move.
     const movedName = m.name ?? named ?? (typeof ref === 'string' ? ref : undefined);
-    if (m.netnsFd !== undefined && movedName === undefined) {
+    if ((m.netnsFd !== undefined || m.netnsPid !== undefined) && movedName === undefined) {
       throw new TypeError(`link: moving link ${describe(ref)} by index needs its name (pass the Link or set name) to find it again`);
     }
     try {
@@ -302,6 +473,37 @@ export class LinkTable {
 function isNamespace(x: unknown): x is Namespace {
   const n = x as Namespace;
   return typeof x === 'object' && x !== null && typeof n.equals === 'function' && typeof n.ino === 'number' && 'links' in n;
+}
+
+/** LinkSettings that are IFF_* bits: [setting, bit, the value that sets the bit]. */
+const FLAG_SETTINGS: ['up' | 'promisc' | 'arp' | 'multicast' | 'allmulti', number, boolean][] = [
+  ['up', C.IFF_UP, true], ['promisc', C.IFF_PROMISC, true], ['arp', C.IFF_NOARP, false],
+  ['multicast', C.IFF_MULTICAST, true], ['allmulti', C.IFF_ALLMULTI, true],
+];
+
+function bridgePortData(p: BridgePortData): RawAttribute[] {
+  check(typeof p === 'object' && p !== null, 'bridgePort', p, 'expected an object of bridge port options');
+  for (const key of ['learning', 'flood', 'mcastFlood', 'bcastFlood', 'hairpin', 'isolated', 'guard'] as const) {
+    if (p[key] !== undefined) check(typeof p[key] === 'boolean', `bridgePort.${key}`, p[key], 'expected true or false');
+  }
+  if (p.cost !== undefined) v.u32(p.cost, 'bridgePort.cost');
+  if (p.priority !== undefined) {
+    check(Number.isInteger(p.priority), 'bridgePort.priority', p.priority, 'expected an integer');
+    checkRange(p.priority >= 0 && p.priority <= 63, 'bridgePort.priority', p.priority, 'port priority is 0..63');
+  }
+  if (p.state !== undefined) {
+    check(['disabled', 'listening', 'learning', 'forwarding', 'blocking'].includes(p.state as string), 'bridgePort.state', p.state,
+      'expected disabled, listening, learning, forwarding or blocking');
+  }
+  return encodeBridgePortData(p);
+}
+
+/** txqlen and alias as given at creation. */
+function commonExtras(o: { txqlen?: number; alias?: string }): LinkMessage {
+  const m: LinkMessage = {};
+  if (o.txqlen !== undefined) m.txqlen = v.u32(o.txqlen, 'txqlen');
+  if (o.alias !== undefined) { check(typeof o.alias === 'string', 'alias', o.alias, 'expected a string'); m.alias = o.alias; }
+  return m;
 }
 
 function linkBasics(o: { name: string; mtu?: number; mac?: string; up?: boolean }, prefix: string): LinkMessage {
