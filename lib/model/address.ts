@@ -3,12 +3,14 @@
 import type { Namespace } from '../namespace';
 import * as C from '../netlink/constants';
 import { AddressMessage, decodeAddress, encodeAddress } from '../rtnl/address';
-import { check, describe, NetlinkError } from '../errors';
+import { check, checkRange, describe, NetlinkError } from '../errors';
 import { afOf, Family, familyOfAf, formatIp, formatPrefix, parsePrefix, parseIp, Prefix } from '../inet';
 import { ScopeName, scopes } from '../names';
 import * as v from '../validate';
 import type { CallOptions } from '../connection';
 import type { Link, LinkRef } from './link';
+import { addressFlagNames, addressJson } from './address-json';
+import { AbortError } from '../errors';
 
 export interface Address {
   readonly family: Family;
@@ -28,10 +30,19 @@ export interface Address {
   /** IPv6 duplicate address detection still running (IFA_F_TENTATIVE). */
   readonly tentative: boolean;
   readonly dadFailed: boolean;
+  /** The set flags by the names `ip addr` prints: 'nodad', 'noprefixroute', 'tentative', 'permanent' … */
+  readonly flagNames: string[];
   /** Seconds; 0xffffffff means forever. */
   readonly validLifetime?: number;
   readonly preferredLifetime?: number;
+  /** Metric of the prefix route (IFA_RT_PRIORITY). */
+  readonly metric?: number;
+  /** The `addr_info` entry `ip -j addr show` prints for this address. */
+  toJSON(): Record<string, unknown>;
 }
+
+/** Seconds, or 'forever' (0xffffffff), as `valid_lft` / `preferred_lft` take them. */
+export type Lifetime = number | 'forever';
 
 export interface AddressOptions {
   /** Point-to-point peer ('10.9.0.2' or '10.9.0.2/32'). */
@@ -43,6 +54,19 @@ export interface AddressOptions {
   nodad?: boolean;
   /** Do not add the prefix route (IFA_F_NOPREFIXROUTE). */
   noprefixroute?: boolean;
+  /** IPv6 Mobile IP home address (IFA_F_HOMEADDRESS). */
+  home?: boolean;
+  /** IPv6: make privacy (temporary) addresses from this one (IFA_F_MANAGETEMPADDR; prefix length 64). */
+  mngtmpaddr?: boolean;
+  /**
+   * IPv6 optimistic DAD (IFA_F_OPTIMISTIC, RFC 4429): usable while DAD runs.
+   * The kernel keeps it only when the link's `optimistic_dad` sysctl is on.
+   */
+  optimistic?: boolean;
+  /** Seconds until the address is removed (`valid_lft`); default forever. */
+  validLifetime?: Lifetime;
+  /** Seconds until it is deprecated (`preferred_lft`), at most validLifetime; default forever. */
+  preferredLifetime?: Lifetime;
   /** Metric of the prefix route. */
   metric?: number;
 }
@@ -56,6 +80,8 @@ export interface AddressSpec extends AddressOptions {
 export interface AddressFilter extends CallOptions {
   link?: LinkRef;
   family?: Family;
+  /** Only addresses of this scope (`ip addr show scope link`); filtered here, the kernel does not. */
+  scope?: ScopeName | number;
 }
 
 export function toAddress(m: AddressMessage): Address {
@@ -63,12 +89,24 @@ export function toAddress(m: AddressMessage): Address {
   const own = m.local ?? m.address ?? '';
   const flags = m.extFlags ?? m.flags ?? 0;
   const peer = m.local !== undefined && m.address !== undefined && m.address !== m.local ? m.address : undefined;
-  return {
+  const a = {
     family, address: own, prefixLength: m.prefixLength, cidr: `${own}/${m.prefixLength}`,
     linkIndex: m.index, peer, broadcast: m.broadcast, label: m.label, scope: scopes.name(m.scope ?? 0), flags,
     tentative: (flags & C.IFA_F_TENTATIVE) !== 0, dadFailed: (flags & C.IFA_F_DADFAILED) !== 0,
-    validLifetime: m.cacheInfo?.valid, preferredLifetime: m.cacheInfo?.preferred,
-  };
+    flagNames: addressFlagNames(flags, m.family),
+    validLifetime: m.cacheInfo?.valid, preferredLifetime: m.cacheInfo?.preferred, metric: m.metric,
+  } as Address;
+  // Not enumerable: an Address stays plain data for spreading and comparing.
+  Object.defineProperty(a, 'toJSON', { value: () => addressJson(m), enumerable: false });
+  return a;
+}
+
+const FOREVER = 0xffffffff;
+
+function lifetime(value: Lifetime | undefined, field: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'forever') return FOREVER;
+  return v.u32(value, field);
 }
 
 function scopeNumber(scope: ScopeName | number, field: string): number {
@@ -101,12 +139,34 @@ function addressMessage(index: number, p: Prefix, o: AddressOptions): AddressMes
     m.label = o.label;
   }
   let flags = 0;
-  if (o.nodad) flags |= C.IFA_F_NODAD;
-  if (o.noprefixroute) flags |= C.IFA_F_NOPREFIXROUTE;
+  for (const [key, bit, v6only] of FLAG_OPTIONS) {
+    const value = o[key];
+    if (value === undefined) continue;
+    check(typeof value === 'boolean', key, value, 'expected true or false');
+    if (!value) continue;
+    check(!v6only || p.family === 6, key, value, `${key} applies to IPv6 addresses only`);
+    flags |= bit;
+  }
   if (flags) { m.flags = flags & 0xff; m.extFlags = flags; }
+  const valid = lifetime(o.validLifetime, 'validLifetime');
+  const preferred = lifetime(o.preferredLifetime, 'preferredLifetime');
+  if (valid !== undefined || preferred !== undefined) {
+    // ip-address(8): preferred_lft may not exceed valid_lft; both default to forever.
+    const vl = valid ?? FOREVER;
+    const pl = preferred ?? vl;
+    checkRange(pl <= vl, 'preferredLifetime', o.preferredLifetime, `must not exceed validLifetime (${o.validLifetime ?? 'forever'})`);
+    checkRange(vl > 0, 'validLifetime', o.validLifetime, 'must be positive');
+    m.cacheInfo = { preferred: pl, valid: vl, created: 0, updated: 0 };
+  }
   if (o.metric !== undefined) m.metric = v.u32(o.metric, 'metric');
   return m;
 }
+
+/** Boolean options that are IFA_F_* bits: [option, bit, IPv6 only]. */
+const FLAG_OPTIONS: ['nodad' | 'noprefixroute' | 'home' | 'mngtmpaddr' | 'optimistic', number, boolean][] = [
+  ['nodad', C.IFA_F_NODAD, false], ['noprefixroute', C.IFA_F_NOPREFIXROUTE, false], ['home', C.IFA_F_HOMEADDRESS, true],
+  ['mngtmpaddr', C.IFA_F_MANAGETEMPADDR, true], ['optimistic', C.IFA_F_OPTIMISTIC, true],
+];
 
 function broadcastOf(p: Prefix): string {
   const b = Buffer.from(p.bytes);
@@ -142,8 +202,34 @@ export class AddressTable {
     const req = encodeAddress(C.RTM_GETADDR, C.NLM_F_REQUEST, {
       family: filter.family ? afOf(filter.family) : C.AF_UNSPEC, prefixLength: 0, index,
     });
+    const scope = filter.scope === undefined ? undefined : scopes.name(scopeNumber(filter.scope, 'scope'));
     const replies = await this.ns.connection.dumpAll(req, { operation: 'address.list' }, filter);
-    return replies.map((m) => toAddress(decodeAddress(m)));
+    const all = replies.map((m) => toAddress(decodeAddress(m)));
+    return scope === undefined ? all : all.filter((a) => a.scope === scope);
+  }
+
+  /**
+   * Waits until IPv6 duplicate address detection is over for `address`: resolves
+   * with the settled address (tentative cleared), rejects when DAD failed
+   * (`dadfailed`: another host has it) or after `timeout` ms (default 5000).
+   * IPv4 addresses and nodad addresses are settled at once.
+   */
+  async waitSettled(address: Address | AddressSpec, options: { timeout?: number; interval?: number } & CallOptions = {}): Promise<Address> {
+    const index = 'linkIndex' in address ? address.linkIndex : await this.ns.linkIndex(address.link, 'link');
+    const want = 'linkIndex' in address ? address.address : formatIp(parsePrefix(address.address, 'address').bytes);
+    const timeout = options.timeout ?? 5000;
+    const interval = options.interval ?? 50;
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      const found = (await this.list({ link: index, signal: options.signal })).find((a) => a.address === want);
+      if (found === undefined) throw new TypeError(`address: ${want} is not on link ${index} in ${this.ns}`);
+      if (found.dadFailed) {
+        throw new NetlinkError(98 /* EADDRINUSE */, { operation: 'address.settle', target: `${found.cidr} in ${this.ns}`, extAck: 'duplicate address detection failed (dadfailed)' });
+      }
+      if (!found.tentative) return found;
+      if (Date.now() >= deadline) throw new AbortError(`address.settle ${found.cidr} in ${this.ns}: still tentative after ${timeout} ms`, 'ETIMEDOUT', 'address.settle');
+      await new Promise((r) => setTimeout(r, interval));
+    }
   }
 
   /** Removes every address of a link (of one family if given), like `ip addr flush dev X`. */
@@ -190,6 +276,9 @@ export class LinkAddresses {
   }
   flush(filter: Omit<AddressFilter, 'link'> = {}): Promise<number> {
     return this.ns.addresses.flush({ ...filter, link: this.index });
+  }
+  waitSettled(address: string | Address, o: { timeout?: number; interval?: number } & CallOptions = {}): Promise<Address> {
+    return this.ns.addresses.waitSettled(typeof address === 'string' ? { link: this.index, address } : address, o);
   }
 }
 
