@@ -256,6 +256,8 @@ export class LinkTable {
     const m: LinkMessage = { extMask: C.RTEXT_FILTER_SKIP_STATS };
     if (ref instanceof Link) m.index = this.sameNamespace(ref, 'link').index;
     else if (typeof ref === 'number') m.index = v.ifindex(ref, 'link');
+    // Longer than IFNAMSIZ: only an alternative name can be that long (ALTIFNAMSIZ 128).
+    else if (typeof ref === 'string' && Buffer.byteLength(ref) > 15 && Buffer.byteLength(ref) <= 127) m.altName = ref;
     else m.name = v.linkName(ref, 'link');
     const what = `link ${typeof ref === 'object' ? ref.name : describe(ref)} in ${this.ns}`;
     try {

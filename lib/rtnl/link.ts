@@ -62,6 +62,8 @@ export interface LinkMessage {
   numRxQueues?: number;
   protoDown?: number;
   altNames?: string[];
+  /** Requests: look a link up by one of its alternative names (top-level IFLA_ALT_IFNAME). */
+  altName?: string;
   linkInfo?: LinkInfoMessage;
   stats64?: LinkStats;
   /** Requests: move into the namespace of this fd / pid. */
@@ -110,6 +112,7 @@ function writeLinkAttributes(w: MessageWriter, m: LinkMessage): void {
     for (const n of m.altNames) w.attrString(C.IFLA_ALT_IFNAME, n);
     w.endNest(nest);
   }
+  if (m.altName !== undefined) w.attrString(C.IFLA_ALT_IFNAME, m.altName);
   if (m.netnsFd !== undefined) w.attrU32(C.IFLA_NET_NS_FD, m.netnsFd);
   if (m.netnsPid !== undefined) w.attrU32(C.IFLA_NET_NS_PID, m.netnsPid);
   if (m.extMask !== undefined) w.attrU32(C.IFLA_EXT_MASK, m.extMask);
@@ -218,6 +221,7 @@ function decodeLinkBody(buf: Buffer, start: number, end: number): LinkMessage {
       case C.IFLA_NET_NS_FD: m.netnsFd = readU32(buf, s, e); break;
       case C.IFLA_NET_NS_PID: m.netnsPid = readU32(buf, s, e); break;
       case C.IFLA_EXT_MASK: m.extMask = readU32(buf, s, e); break;
+      case C.IFLA_ALT_IFNAME: m.altName = readString(buf, s, e); break;
       case C.IFLA_STATS64: m.stats64 = decodeStats64(buf, s, e); break;
       case C.IFLA_LINKINFO: m.linkInfo = decodeLinkInfo(buf, s, e); break;
       case C.IFLA_PROP_LIST: {
