@@ -14,6 +14,11 @@ export interface ListenOptions {
   /** Address to bind; '0.0.0.0' by default ('::' binds IPv6 and, by default, IPv4 too). */
   host?: string;
   backlog?: number;
+  /**
+   * The server to listen, e.g. `http.createServer(handler)` or an https/http2
+   * server (any net.Server); a new net.Server by default.
+   */
+  server?: net.Server;
 }
 
 export interface ConnectOptions {
@@ -56,11 +61,14 @@ export function createServer(ns: Namespace, options: ListenOptions, onConnection
   const port = checkPort(options.port, 'port');
   const fd = socketIn(ns, ip.family === 4 ? AF_INET : AF_INET6, SOCK_STREAM, 'tcp server');
   bindIn(ns, fd, host, port, 'tcp server');
-  const server = net.createServer(onConnection);
+  const server = options.server ?? net.createServer(onConnection);
+  if (options.server && onConnection) server.on('connection', onConnection);
   return new Promise((resolve, reject) => {
-    server.once('error', (e) => { native.closeFd(fd); reject(e); });
+    // Only our own listener goes afterwards: a caller's server may have its own.
+    const onError = (e: Error) => { native.closeFd(fd); reject(e); };
+    server.once('error', onError);
     server.listen({ fd, backlog: options.backlog }, () => {
-      server.removeAllListeners('error');
+      server.removeListener('error', onError);
       resolve(server);
     });
   });

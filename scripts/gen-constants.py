@@ -126,6 +126,7 @@ GROUPS = {
     'linux/if_arp.h': ['ARPHRD_ETHER', 'ARPHRD_LOOPBACK', 'ARPHRD_NONE', 'ARPHRD_VOID'],
     # sockets of a namespace (lib/sockdiag.ts, lib/diag/inet.ts)
     'linux/sock_diag.h': ['SOCK_DIAG_BY_FAMILY'],
+    'linux/inet_diag.h': ['INET_DIAG_SKV6ONLY'],
     'netinet/in.h': ['IPPROTO_TCP', 'IPPROTO_UDP'],
     'netinet/tcp.h': ['TCP_ESTABLISHED', 'TCP_SYN_SENT', 'TCP_SYN_RECV', 'TCP_FIN_WAIT1',
         'TCP_FIN_WAIT2', 'TCP_TIME_WAIT', 'TCP_CLOSE', 'TCP_CLOSE_WAIT', 'TCP_LAST_ACK',

@@ -1,7 +1,7 @@
 // inet_diag codec (NETLINK_SOCK_DIAG): the SOCK_DIAG_BY_FAMILY dump request
 // and the per-socket reply, as <linux/inet_diag.h> lays them out. Pure: bytes in, objects out.
 import { formatIp } from '../inet';
-import { DecodeError } from '../netlink/attributes';
+import { align4, DecodeError, forEachAttribute } from '../netlink/attributes';
 import type { MessageView } from '../netlink/message';
 import * as C from '../netlink/constants';
 
@@ -36,6 +36,13 @@ export interface SocketInfo {
   readonly uid: number;
   /** The socket's inode (socket:[INODE] in /proc/PID/fd); 0 for TIME-WAIT and request sockets. */
   readonly inode: number;
+  /**
+   * IPV6_V6ONLY of a listening or unconnected IPv6 socket (INET_DIAG_SKV6ONLY:
+   * net/ipv4/inet_diag.c inet_diag_msg_attrs_fill sends it only in those
+   * states). A bind to a specific IPv6 address sets it (net/ipv6/af_inet6.c
+   * __inet6_bind); ss prints an unspecified address as '*' only when it is off.
+   */
+  readonly v6only?: boolean;
 }
 
 const REQ_LEN = 56;  // struct inet_diag_req_v2
@@ -54,7 +61,7 @@ export function encodeInetDiagDump(family: 4 | 6, protocol: SocketProtocol, stat
   return b;                 // inet_diag_sockid all zero: no filter
 }
 
-/** Decodes one inet_diag_msg reply; attributes after it (none are requested) are not read. */
+/** Decodes one inet_diag_msg reply and the one attribute it uses (INET_DIAG_SKV6ONLY); others are skipped. */
 export function decodeInetDiag(m: MessageView, protocol: SocketProtocol): SocketInfo {
   const { buf, start } = m;
   if (m.end - start < MSG_LEN) throw new DecodeError(`inet_diag_msg too short (${m.end - start} bytes)`, start);
@@ -64,6 +71,10 @@ export function decodeInetDiag(m: MessageView, protocol: SocketProtocol): Socket
   const state = buf.readUInt8(start + 1);
   const id = start + 4;
   const addr = (off: number) => formatIp(buf.subarray(off, off + (family === 4 ? 4 : 16)));
+  let v6only: boolean | undefined;
+  forEachAttribute(buf, start + align4(MSG_LEN), m.end, (type, s, e) => {
+    if (type === C.INET_DIAG_SKV6ONLY && e > s) v6only = buf.readUInt8(s) !== 0;
+  });
   return {
     protocol, family,
     state: STATE_NAMES[state] ?? `UNKNOWN-${state}`,
@@ -74,5 +85,6 @@ export function decodeInetDiag(m: MessageView, protocol: SocketProtocol): Socket
     sendQueue: buf.readUInt32LE(start + 60),
     uid: buf.readUInt32LE(start + 64),
     inode: buf.readUInt32LE(start + 68),
+    ...(v6only === undefined ? {} : { v6only }),
   };
 }

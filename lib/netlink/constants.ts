@@ -492,6 +492,9 @@ export const ARPHRD_VOID = 65535;
 // <linux/sock_diag.h>
 export const SOCK_DIAG_BY_FAMILY = 20;
 
+// <linux/inet_diag.h>
+export const INET_DIAG_SKV6ONLY = 11;
+
 // <netinet/in.h>
 export const IPPROTO_TCP = 6;
 export const IPPROTO_UDP = 17;
