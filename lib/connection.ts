@@ -73,7 +73,9 @@ export class Connection {
   private readonly socket: NativeNetlinkSocket;
   private seq = Math.floor(Math.random() * 0x7fffffff);
   private readonly pending = new Map<number, Pending>();
-  private readonly outbox: { buf: Buffer; p: Pending }[] = [];
+  // A queue as array + head index: Array#shift is O(n) once V8 cannot trim in place.
+  private outbox: { buf: Buffer; p: Pending }[] = [];
+  private outHead = 0;
   private flushScheduled = false;
   private sweeper: NodeJS.Timeout | undefined;
   private readonly defaultTimeout: number;
@@ -215,7 +217,10 @@ export class Connection {
     for (const p of [...this.pending.values()]) {
       this.settle(p, new NetlinkError(9 /* EBADF */, { ...p, extAck: 'connection closed before the kernel answered' }));
     }
-    for (const { p } of this.outbox.splice(0)) {
+    const unsent = this.outbox.slice(this.outHead);
+    this.outbox = [];
+    this.outHead = 0;
+    for (const { p } of unsent) {
       p.reject(new NetlinkError(9, { ...p, extAck: 'connection closed before the request was sent' }));
     }
     this.stopSweeper();
@@ -237,7 +242,7 @@ export class Connection {
     const timeout = options.timeout ?? this.defaultTimeout;
     return new Promise<MessageView[]>((resolve, reject) => {
       const p: Pending = {
-        ...op, seq, dump, replies: [], interrupted: false, sent: false, onMessage, resolve, reject,
+        operation: op.operation, target: op.target, seq, dump, replies: [], interrupted: false, sent: false, onMessage, resolve, reject,
         deadline: timeout > 0 ? Date.now() + timeout : Infinity,
       };
       const signal = options.signal;
@@ -285,15 +290,26 @@ export class Connection {
   private flush(): void {
     this.flushScheduled = false;
     if (this.corks > 0) return;
-    while (this.outbox.length > 0 && this.inFlight < this.window && !this.closed) {
+    this.sendQueued();
+    if (this.outHead === this.outbox.length) {
+      this.outbox = [];
+      this.outHead = 0;
+    } else if (this.outHead > 1024 && this.outHead * 2 > this.outbox.length) {
+      this.outbox = this.outbox.slice(this.outHead);
+      this.outHead = 0;
+    }
+  }
+
+  private sendQueued(): void {
+    while (this.outHead < this.outbox.length && this.inFlight < this.window && !this.closed) {
       const bufs: Buffer[] = [];
       const sent: Pending[] = [];
       let bytes = 0;
-      while (this.outbox.length > 0 && bufs.length < MAX_IOV && this.inFlight + bufs.length < this.window) {
-        const next = this.outbox[0];
-        if (!this.pending.has(next.p.seq)) { this.outbox.shift(); continue; } // aborted before sending
+      while (this.outHead < this.outbox.length && bufs.length < MAX_IOV && this.inFlight + bufs.length < this.window) {
+        const next = this.outbox[this.outHead];
+        if (this.pending.get(next.p.seq) !== next.p) { this.outHead++; continue; } // aborted before sending
         if (bufs.length > 0 && bytes + next.buf.length > MAX_SEND_BYTES) break;
-        this.outbox.shift();
+        this.outHead++;
         bufs.push(next.buf);
         sent.push(next.p);
         bytes += next.buf.length;

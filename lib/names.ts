@@ -59,8 +59,9 @@ export function readNameFile(dir: string, base: string): [string, number][] {
 function fileTable<T extends string>(builtin: [T, number][], base: string): NameTable<T | (string & {})> {
   let cache: { dir: string; t: NameTable<string> } | undefined;
   const current = (): NameTable<string> => {
-    const dir = iproute2Dir();
-    if (cache?.dir !== dir) {
+    // Read once: process.env costs more than the lookup itself; reloadNames() starts over.
+    if (cache === undefined) {
+      const dir = iproute2Dir();
       // Built-in names win for their numbers (ip prints 'main' even if a file renames 254).
       const fromFile = readNameFile(dir, base).filter(([, n]) => !builtin.some(([, b]) => b === n));
       cache = { dir, t: table<string>([...builtin, ...fromFile]) };
