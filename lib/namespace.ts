@@ -10,6 +10,10 @@ import { decodeNsid, encodeNsid } from './rtnl/nsid';
 import { Link, LinkRef, LinkTable } from './model/link';
 import { AddressTable } from './model/address';
 import { RouteTable } from './model/route';
+import { RuleTable } from './model/rule';
+import { FdbTable, NeighborTable } from './model/neighbor';
+import { NexthopTable } from './model/nexthop';
+import { NsidTable } from './model/nsid';
 import * as proc from './process';
 import { Sysctl } from './sysctl';
 import * as discovery from './discovery';
@@ -61,7 +65,7 @@ export class Namespace implements AsyncDisposable {
   private readonly reaped: Reaped;
   private conn: Connection | undefined;
   private closedBy: 'close' | 'delete' | undefined;
-  private readonly nsids = new Map<number, Namespace>();
+  private readonly nsidCache = new Map<number, Namespace>();
 
   private constructor(fd: number, readonly name: string | undefined, readonly path: string | undefined,
     readonly runDir: string | undefined, private readonly connectionOptions: ConnectionOptions = {}) {
@@ -203,6 +207,16 @@ export class Namespace implements AsyncDisposable {
   get links(): LinkTable { return new LinkTable(this); }
   get addresses(): AddressTable { return new AddressTable(this); }
   get routes(): RouteTable { return new RouteTable(this); }
+  /** `ip rule` (lib/model/rule.ts). */
+  get rules(): RuleTable { return new RuleTable(this); }
+  /** `ip neigh` (lib/model/neighbor.ts). */
+  get neighbors(): NeighborTable { return new NeighborTable(this); }
+  /** `bridge fdb` (lib/model/neighbor.ts). */
+  get fdb(): FdbTable { return new FdbTable(this); }
+  /** `ip nexthop` (lib/model/nexthop.ts). */
+  get nexthops(): NexthopTable { return new NexthopTable(this); }
+  /** `ip netns set/list-id`: ids this namespace has for others (lib/model/nsid.ts). */
+  get nsids(): NsidTable { return new NsidTable(this); }
 
   /**
    * Many operations in one go: sent many per sendmsg, every ACK checked,
@@ -273,7 +287,7 @@ export class Namespace implements AsyncDisposable {
    * searched among open handles and the named namespaces of the run directory.
    */
   async resolveNsid(nsid: number, options: CallOptions = {}): Promise<Namespace> {
-    const cached = this.nsids.get(nsid);
+    const cached = this.nsidCache.get(nsid);
     if (cached && !cached.isClosed && (await this.nsidOf(cached, options)) === nsid) return cached;
     const candidates: Namespace[] = [];
     for (const ref of liveHandles) {
@@ -299,7 +313,7 @@ export class Namespace implements AsyncDisposable {
   }
 
   private remember(nsid: number, ns: Namespace): Namespace {
-    this.nsids.set(nsid, ns);
+    this.nsidCache.set(nsid, ns);
     return ns;
   }
 
@@ -335,7 +349,7 @@ export class Namespace implements AsyncDisposable {
     this.closedBy = how;
     this.conn?.close();
     this.conn = undefined;
-    this.nsids.clear();
+    this.nsidCache.clear();
     fdReaper.unregister(this);
     liveHandles.delete(this.reaped.ref);
     native.closeFd(this.nsFd);
