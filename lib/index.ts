@@ -19,3 +19,4 @@ export { SocketFilter } from './sockdiag';
 export { SocketInfo, SocketEndpoint, SocketProtocol } from './diag/inet';
 export { BatchBuilder, BatchOperation, BatchOptions, BatchResult, BatchError, BatchTable } from './batch';
 export { deleteLinks } from './model/teardown';
+export { watchNamespaces, NetnsWatcher, NetnsEvent, NetnsWatchOptions } from './netns-watch';
