@@ -147,7 +147,8 @@ function addressMessage(index: number, p: Prefix, o: AddressOptions): AddressMes
     check(!v6only || p.family === 6, key, value, `${key} applies to IPv6 addresses only`);
     flags |= bit;
   }
-  if (flags) { m.flags = flags & 0xff; m.extFlags = flags; }
+  // As iproute2 does: ifa_flags (8 bits) only when every flag fits, IFA_FLAGS always.
+  if (flags) { m.flags = flags <= 0xff ? flags : 0; m.extFlags = flags; }
   const valid = lifetime(o.validLifetime, 'validLifetime');
   const preferred = lifetime(o.preferredLifetime, 'preferredLifetime');
   if (valid !== undefined || preferred !== undefined) {

@@ -369,7 +369,7 @@ export class LinkTable {
     const what = `link ${typeof ref === 'object' ? ref.name : describe(ref)} in ${this.ns}`;
     try {
       await this.ns.connection.request(
-        encodeLink(op === 'add' ? C.RTM_NEWLINKPROP : C.RTM_DELLINKPROP, C.NLM_F_REQUEST | (op === 'add' ? C.NLM_F_EXCL | C.NLM_F_APPEND : 0), m),
+        encodeLink(op === 'add' ? C.RTM_NEWLINKPROP : C.RTM_DELLINKPROP, C.NLM_F_REQUEST | (op === 'add' ? C.NLM_F_CREATE | C.NLM_F_EXCL | C.NLM_F_APPEND : 0), m),
         { operation: `link.altname.${op}`, target: `${what} altname "${name}"` }, options);
     } catch (e) {
       throw notFound(e, what);
