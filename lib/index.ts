@@ -3,6 +3,11 @@ export { Namespace, NamespaceOptions, defaultRunDir } from './namespace';
 export { Connection, ConnectionOptions, CallOptions, DumpInterruptedError } from './connection';
 export { Link, LinkTable, LinkRef, LinkSettings, VethOptions, VethPeerOptions, BridgeOptions } from './model/link';
 export { Address, AddressSpec, AddressOptions, AddressFilter, AddressTable, LinkAddresses } from './model/address';
+export { LinkSpec, LinkKindName, CommonLinkOptions, VxlanOptions, VlanOptions, MacvlanOptions, TunOptions } from './model/link-kinds';
+export {
+  BridgeData, BridgePortData, BridgePortState, VxlanData, VlanData, MacvlanData, MacvlanMode, TunData, VlanProtocol,
+} from './rtnl/link-kinds';
+export type { Lifetime } from './model/address';
 export { Route, RouteSpec, RouteFilter, RouteLookup, RouteTable, RouteMetrics, RouteNexthop, RouteNexthopSpec, toRoute } from './model/route';
 export { Rule, RuleSpec, RuleFilter, RuleTable, toRule } from './model/rule';
 export { Neighbor, NeighborSpec, NeighborFilter, NeighborTable, FdbEntry, FdbSpec, FdbFilter, FdbTable, toNeighbor, toFdbEntry } from './model/neighbor';
