@@ -341,7 +341,10 @@ export class FdbTable {
   /** `bridge fdb del`. */
   async delete(spec: FdbSpec | FdbEntry, options: CallOptions = {}): Promise<void> {
     const s: FdbSpec = 'raw' in spec
-      ? { mac: spec.mac, dev: spec.dev, self: spec.self, master: !spec.self, vlan: spec.vlan, dst: spec.dst, vni: spec.vni }
+      ? {
+        mac: spec.mac, dev: spec.dev, self: spec.self, master: !spec.self, vlan: spec.vlan, dst: spec.dst, vni: spec.vni,
+        port: spec.port, srcVni: spec.srcVni, via: spec.via,
+      }
       : spec;
     await this.write(C.RTM_DELNEIGH, 0, 'fdb.delete', s, options);
   }
