@@ -15,11 +15,17 @@ import { decodeRoute, encodeRoute } from './rtnl/route';
 import { Link } from './model/link';
 import { Address, toAddress } from './model/address';
 import { Route, toRoute } from './model/route';
+import { decodeNeighbor, encodeNeighbor } from './rtnl/neighbor';
+import { decodeRule, encodeRule } from './rtnl/rule';
+import { decodeNexthop, encodeNexthop } from './rtnl/nexthop';
+import { Neighbor, toNeighbor } from './model/neighbor';
+import { Rule, toRule } from './model/rule';
+import { Nexthop, toNexthop } from './model/nexthop';
 import { AbortError, check, describe, NetlinkError } from './errors';
 import { afOf, Family } from './inet';
 
-export type WatchKind = 'link' | 'address' | 'route';
-export interface WatchObjects { link: Link; address: Address; route: Route }
+export type WatchKind = 'link' | 'address' | 'route' | 'neighbor' | 'rule' | 'nexthop';
+export interface WatchObjects { link: Link; address: Address; route: Route; neighbor: Neighbor; rule: Rule; nexthop: Nexthop }
 
 /** An object appeared or changed ('new') or went away ('delete') in `namespace`. */
 export type ChangeEvent = {
@@ -50,9 +56,9 @@ export interface WatchOptions {
   listExisting?: boolean;
   /** After an overrun, re-dump and deliver the differences (new/delete/changed). */
   resync?: boolean;
-  /** Only IPv4 or IPv6 addresses and routes (links are delivered regardless). */
+  /** Only IPv4 or IPv6 addresses, routes, neighbours, rules, nexthops (links and nexthop groups are delivered regardless). */
   family?: Family;
-  /** Only this link (an index or a Link): the link itself, its addresses, routes through it. */
+  /** Only this link (an index or a Link): the link itself, its addresses and neighbours, routes and nexthops through it (rules are delivered regardless). */
   link?: number | Link;
   /** SO_RCVBUF of each watching socket in bytes; 8 MiB by default. */
   receiveBuffer?: number;
@@ -70,7 +76,7 @@ interface KindSpec<T> {
   newType: number;
   delType: number;
   groups(f: Filter): number[];
-  dumpRequest(f: Filter): Buffer;
+  dumpRequests(f: Filter): Buffer[];
   /** undefined: not an object of this kind (e.g. AF_BRIDGE port messages on the link group). */
   decode(m: MessageView, ns: Namespace): T | undefined;
   /** The kernel's identity of the object: a later message with the same key replaces it. */
@@ -80,6 +86,11 @@ interface KindSpec<T> {
   matches(o: T, f: Filter): boolean;
 }
 
+/** JSON that also takes bigints (FRA_TUN_ID). */
+const stringify = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x));
+const byFamily = (f: Filter, v4: number, v6: number): number[] => [...(f.family !== 6 ? [v4] : []), ...(f.family !== 4 ? [v6] : [])];
+const familyOk = (family: Family | undefined, f: Filter): boolean => f.family === undefined || family === undefined || family === f.family;
+
 const withoutTypes = (attrs: RawAttribute[] | undefined, types: number[]): RawAttribute[] | undefined =>
   attrs?.filter((a) => !types.includes(a.type));
 
@@ -87,7 +98,7 @@ const KINDS: { [K in WatchKind]: KindSpec<WatchObjects[K]> } = {
   link: {
     newType: C.RTM_NEWLINK, delType: C.RTM_DELLINK,
     groups: () => [C.RTNLGRP_LINK],
-    dumpRequest: () => encodeLink(C.RTM_GETLINK, C.NLM_F_REQUEST, { extMask: C.RTEXT_FILTER_SKIP_STATS }),
+    dumpRequests: () => [encodeLink(C.RTM_GETLINK, C.NLM_F_REQUEST, { extMask: C.RTEXT_FILTER_SKIP_STATS })],
     // The link group also carries AF_BRIDGE messages about bridge ports; a
     // DELLINK of that family means "left the bridge", not "deleted".
     decode: (m, ns) => {
@@ -95,35 +106,80 @@ const KINDS: { [K in WatchKind]: KindSpec<WatchObjects[K]> } = {
       return (l.family ?? 0) === C.AF_UNSPEC ? new Link(ns, l) : undefined;
     },
     key: (l) => `${l.index}`,
-    state: (l) => JSON.stringify({ ...l.raw, stats64: undefined, unknown: withoutTypes(l.raw.unknown, [C.IFLA_STATS, C.IFLA_AF_SPEC]) }),
+    state: (l) => stringify({ ...l.raw, stats64: undefined, unknown: withoutTypes(l.raw.unknown, [C.IFLA_STATS, C.IFLA_AF_SPEC]) }),
     matches: (l, f) => f.link === undefined || l.index === f.link,
   },
   address: {
     newType: C.RTM_NEWADDR, delType: C.RTM_DELADDR,
-    groups: (f) => [...(f.family !== 6 ? [C.RTNLGRP_IPV4_IFADDR] : []), ...(f.family !== 4 ? [C.RTNLGRP_IPV6_IFADDR] : [])],
-    dumpRequest: (f) => encodeAddress(C.RTM_GETADDR, C.NLM_F_REQUEST, {
+    groups: (f) => byFamily(f, C.RTNLGRP_IPV4_IFADDR, C.RTNLGRP_IPV6_IFADDR),
+    dumpRequests: (f) => [encodeAddress(C.RTM_GETADDR, C.NLM_F_REQUEST, {
       family: f.family ? afOf(f.family) : C.AF_UNSPEC, prefixLength: 0, index: f.link ?? 0,
-    }),
+    })],
     decode: (m) => toAddress(decodeAddress(m)),
     key: (a) => `${a.family} ${a.linkIndex} ${a.cidr} ${a.peer ?? ''}`,
     // Lifetimes count down; they are not a change of the address.
-    state: (a) => JSON.stringify({ ...a, validLifetime: undefined, preferredLifetime: undefined }),
+    state: (a) => stringify({ ...a, validLifetime: undefined, preferredLifetime: undefined }),
     matches: (a, f) => (f.family === undefined || a.family === f.family) && (f.link === undefined || a.linkIndex === f.link),
   },
   route: {
     newType: C.RTM_NEWROUTE, delType: C.RTM_DELROUTE,
-    groups: (f) => [...(f.family !== 6 ? [C.RTNLGRP_IPV4_ROUTE] : []), ...(f.family !== 4 ? [C.RTNLGRP_IPV6_ROUTE] : [])],
-    dumpRequest: (f) => encodeRoute(C.RTM_GETROUTE, C.NLM_F_REQUEST, {
+    groups: (f) => byFamily(f, C.RTNLGRP_IPV4_ROUTE, C.RTNLGRP_IPV6_ROUTE),
+    dumpRequests: (f) => [encodeRoute(C.RTM_GETROUTE, C.NLM_F_REQUEST, {
       family: f.family ? afOf(f.family) : C.AF_UNSPEC, dstLength: 0, srcLength: 0, tos: 0,
       table: C.RT_TABLE_UNSPEC, protocol: 0, scope: 0, type: 0, flags: 0,
-    }),
+    })],
     decode: (m) => toRoute(decodeRoute(m)),
     // What makes two routes distinct to the kernel: table, prefix, (IPv6) source
     // prefix, TOS and metric (ip-route(8): "the key of a route").
     key: (r) => `${r.family} ${r.raw.table} ${r.to} from ${r.raw.src ?? ''}/${r.raw.srcLength} tos ${r.raw.tos} metric ${r.metric ?? 0}`,
-    state: (r) => JSON.stringify({ ...r.raw, unknown: withoutTypes(r.raw.unknown, [C.RTA_CACHEINFO]) }),
+    state: (r) => stringify({ ...r.raw, unknown: withoutTypes(r.raw.unknown, [C.RTA_CACHEINFO]) }),
     matches: (r, f) => (f.family === undefined || r.family === f.family)
       && (f.link === undefined || r.dev === f.link || (r.multipath ?? []).some((nh) => nh.dev === f.link)),
+  },
+  neighbor: {
+    newType: C.RTM_NEWNEIGH, delType: C.RTM_DELNEIGH,
+    groups: () => [C.RTNLGRP_NEIGH],
+    // A plain dump leaves out proxy entries (NTF_PROXY asks for them alone); notifications carry both.
+    dumpRequests: (f) => [0, C.NTF_PROXY].map((flags) => encodeNeighbor(C.RTM_GETNEIGH, C.NLM_F_REQUEST, {
+      family: f.family ? afOf(f.family) : C.AF_UNSPEC, ifindex: 0, state: 0, flags, type: 0,
+    })),
+    // The neighbour group also carries the bridge FDB (AF_BRIDGE), which is not
+    // `ip neigh`. NOARP entries (multicast, broadcast) are created without a
+    // notification, so no watcher could track them; `ip neigh show` hides them too.
+    decode: (m) => {
+      const n = decodeNeighbor(m);
+      if (n.family !== C.AF_INET && n.family !== C.AF_INET6) return undefined;
+      return n.state & C.NUD_NOARP ? undefined : toNeighbor(n);
+    },
+    key: (n) => `${n.family} ${n.dev} ${n.to}${n.proxy ? ' proxy' : ''}`,
+    // Ages and reference counts tick; they are not a change of the entry.
+    state: (n) => stringify({ ...n.raw, cacheinfo: undefined, probes: undefined }),
+    matches: (n, f) => familyOk(n.family, f) && (f.link === undefined || n.dev === f.link),
+  },
+  rule: {
+    newType: C.RTM_NEWRULE, delType: C.RTM_DELRULE,
+    groups: (f) => byFamily(f, C.RTNLGRP_IPV4_RULE, C.RTNLGRP_IPV6_RULE),
+    dumpRequests: (f) => [encodeRule(C.RTM_GETRULE, C.NLM_F_REQUEST, {
+      family: f.family ? afOf(f.family) : C.AF_UNSPEC, dstLength: 0, srcLength: 0, tos: 0, table: 0, action: 0, flags: 0,
+    })],
+    // An AF_UNSPEC dump also lists the multicast-routing rules (RTNL_FAMILY_IPMR/IP6MR), which `ip rule` does not.
+    decode: (m) => {
+      const r = decodeRule(m);
+      return r.family === C.AF_INET || r.family === C.AF_INET6 ? toRule(r) : undefined;
+    },
+    // A rule has no id: the kernel tells rules apart by all their fields (rule_exists in net/core/fib_rules.c).
+    key: (r) => stringify(r.raw),
+    state: (r) => stringify(r.raw),
+    matches: (r, f) => familyOk(r.family, f),
+  },
+  nexthop: {
+    newType: C.RTM_NEWNEXTHOP, delType: C.RTM_DELNEXTHOP,
+    groups: () => [C.RTNLGRP_NEXTHOP],
+    dumpRequests: () => [encodeNexthop(C.RTM_GETNEXTHOP, C.NLM_F_REQUEST, { family: C.AF_UNSPEC, scope: 0, protocol: 0, flags: 0 })],
+    decode: (m) => toNexthop(decodeNexthop(m)),
+    key: (n) => `${n.id}`,
+    state: (n) => stringify(n.raw),
+    matches: (n, f) => familyOk(n.family, f) && (f.link === undefined || n.dev === f.link),
   },
 };
 
@@ -476,8 +532,11 @@ export class Watcher extends EventStream<WatchEvent> {
       try {
         for (const kind of s.syncing) {
           const spec = KINDS[kind] as KindSpec<any>;
-          const replies = await s.ns.connection.dumpAll(spec.dumpRequest(this.filter), { operation: `watch.${kind}`, target: `in ${s.ns}` });
-          if (this.closed) return;
+          const replies: MessageView[] = [];
+          for (const req of spec.dumpRequests(this.filter)) {
+            for (const m of await s.ns.connection.dumpAll(req, { operation: `watch.${kind}`, target: `in ${s.ns}` })) replies.push(m);
+            if (this.closed) return;
+          }
           for (const m of replies) {
             const o = spec.decode(m, s.ns);
             if (o === undefined || !spec.matches(o, this.filter)) continue;

@@ -41,3 +41,21 @@ export async function until(cond: () => boolean | Promise<boolean>, what: string
 export function fdCount(): number {
   return require('node:fs').readdirSync('/proc/self/fd').length;
 }
+
+/** The sockets this process holds open ('socket:[inode]' for each fd that is one). */
+export function openSockets(): Set<string> {
+  const fs = require('node:fs') as typeof import('node:fs');
+  const out = new Set<string>();
+  for (const fd of fs.readdirSync('/proc/self/fd')) {
+    try {
+      const target = fs.readlinkSync(`/proc/self/fd/${fd}`);
+      if (target.startsWith('socket:')) out.add(target);
+    } catch { /* closed meanwhile (readdir's own fd) */ }
+  }
+  return out;
+}
+
+/** Sockets open now that were not in `before`. */
+export function newSockets(before: Set<string>): string[] {
+  return [...openSockets()].filter((s) => !before.has(s));
+}

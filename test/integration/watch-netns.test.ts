@@ -1,10 +1,25 @@
 // Named namespaces appearing and disappearing (`ip netns monitor`), made by
 // the library and by `ip netns add/delete`; listExisting; close releases the
 // inotify fd. Other test files share /run/netns, so only our names count.
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { Namespace, NetnsEvent, watchNamespaces } from '../../lib';
 import { ipDo } from '../helpers/ip';
 import { uniqueName, useNamespaces } from '../helpers/ns';
-import { fdCount, until } from '../helpers/fake-events';
+import { newSockets, openSockets, until } from '../helpers/fake-events';
+
+/** Inodes watched by this process's inotify instances (/proc/self/fdinfo: "inotify wd:N ino:HEX …"). */
+function inotifyWatches(): number[] {
+  const out: number[] = [];
+  for (const fd of fs.readdirSync('/proc/self/fdinfo')) {
+    try {
+      for (const m of fs.readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8').matchAll(/^inotify wd:\S+ ino:([0-9a-f]+)/gm)) out.push(parseInt(m[1], 16));
+    } catch { /* gone meanwhile */ }
+  }
+  return out;
+}
 
 describe('watchNamespaces', () => {
   const scope = useNamespaces();
@@ -45,9 +60,10 @@ describe('watchNamespaces', () => {
   });
 
   test('a private run directory; close() releases the inotify fd', async () => {
-    const before = fdCount();
-    const runDir = `/tmp/rtnetlink-watch-${process.pid}`;
+    const before = openSockets();
+    const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rtnl-watch-'));
     const w = watchNamespaces({ runDir });
+    expect(inotifyWatches()).toContain(fs.statSync(runDir).ino);
     const events: NetnsEvent[] = [];
     w.on('event', (e: NetnsEvent) => events.push(e));
     const ns = await Namespace.create('x1', { runDir });
@@ -56,6 +72,10 @@ describe('watchNamespaces', () => {
     await ns.delete();
     await until(() => events.length === 2, 'the delete event');
     w.close();
-    await until(() => fdCount() === before, `${before} fds`, 2000, 5);
+    // libuv keeps one inotify fd per loop; what close() must release is the watch on runDir's inode.
+    await until(() => !inotifyWatches().includes(fs.statSync(runDir).ino), 'the inotify watch on the run directory to go', 2000, 5);
+    expect(newSockets(before)).toEqual([]);
+    execFileSync('umount', ['-l', runDir], { stdio: 'ignore' }); // Namespace.create made it a (shared) mount point
+    fs.rmSync(runDir, { recursive: true, force: true });
   });
 });

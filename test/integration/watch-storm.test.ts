@@ -102,13 +102,15 @@ describe('watch storm', () => {
       const w = ns.watch(['route'], { family: 4, receiveBuffer, queueLimit: 1 << 30 });
       let events = 0;
       let overruns = 0;
-      w.on('event', (e) => { if (e.type === 'overrun') overruns++; else events++; });
+      let last = 0;
+      w.on('event', (e) => { if (e.type === 'overrun') overruns++; else { events++; last = Date.now(); } });
       const t0 = Date.now();
       await storm(ns, v0);
       await until(() => events >= ROUTES * 1.5 || overruns > 0, 'all events', 30_000, 5).catch(() => undefined);
-      const ms = Date.now() - t0;
+      const ms = last - t0;
       w.close();
-      ipDo(ns.name, 'route', 'flush', '10.64.0.0/10');
+      ipDo(ns.name, 'route', 'flush', 'root', '10.64.0.0/10');
+      ipDo(ns.name, 'route', 'flush', 'root', '10.128.0.0/10');
       return { events, overruns, ms };
     };
     const big = await run(32 << 20);

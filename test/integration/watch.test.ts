@@ -5,7 +5,7 @@
 import { ChangeEvent, Namespace, objectKey, Route, watch, WatchEvent, Watcher } from '../../lib';
 import { ipDo, ipJson } from '../helpers/ip';
 import { useNamespaces } from '../helpers/ns';
-import { fdCount, until, View } from '../helpers/fake-events';
+import { newSockets, openSockets, until, View } from '../helpers/fake-events';
 
 type NamedNs = Namespace & { name: string };
 
@@ -30,8 +30,9 @@ async function setup(scope: ReturnType<typeof useNamespaces>): Promise<NamedNs> 
   return ns;
 }
 
-/** The fd count returns to `n` (a closed poll handle lets its fd go on the loop's next turn). */
-const fdsBack = (n: number): Promise<void> => until(() => fdCount() === n, `${n} open fds (now ${fdCount()})`, 2000, 5);
+/** No socket is open beyond `before` (a closed poll handle lets its fd go on the loop's next turn). */
+const fdsBack = (before: Set<string>): Promise<void> =>
+  until(() => newSockets(before).length === 0, `the watcher's socket to close (open: ${newSockets(before).join(' ')})`, 2000, 5);
 
 describe('ns.watch', () => {
   const scope = useNamespaces();
@@ -76,6 +77,46 @@ describe('ns.watch', () => {
     expect(addrEvent.object).toEqual((await ns.addresses.list({ family: 4 })).find((a) => a.cidr === '10.2.0.1/24'));
     w.close();
     await v.done;
+  });
+
+  test('neighbours, rules and nexthops (IPv4 and IPv6), made by the library and by ip; listExisting agrees with ip', async () => {
+    const ns = await setup(scope);
+    const v0 = await ns.links.get('v0');
+    await v0.addresses.add('10.1.0.1/24');
+    await v0.addresses.add('fd00::1/64', { nodad: true });
+    ipDo(ns.name, 'neigh', 'add', '10.1.0.7', 'lladdr', '02:00:00:00:00:07', 'dev', 'v0');
+    const w = ns.watch(['neighbor', 'rule', 'nexthop'], { listExisting: true });
+    const v = collect(w);
+    await until(() => v.synced === 1, 'synced');
+    // What `ip neigh show` lists (NOARP entries such as ff02::16 are left out by both).
+    const ipNeigh = ipJson<{ dst: string }[]>(ns.name, 'neigh', 'show').map((n) => n.dst).sort();
+    expect(ipNeigh).toContain('10.1.0.7');
+    expect(v.list('neighbor', (n: { to: string }) => n.to)).toEqual(ipNeigh);
+    // Rules present from the start: the default ones of both families, as ip shows them.
+    const ipRules = [...ipJson<{ priority: number }[]>(ns.name, '-4', 'rule', 'show'), ...ipJson<{ priority: number }[]>(ns.name, '-6', 'rule', 'show')];
+    expect(v.list('rule', (r: { priority: number }) => r.priority)).toEqual(ipRules.map((r) => r.priority).sort());
+    const before = v.events.length;
+    await ns.neighbors.add({ to: '10.1.0.8', dev: v0, lladdr: '02:00:00:00:00:08' });
+    ipDo(ns.name, 'neigh', 'add', 'fd00::9', 'lladdr', '02:00:00:00:00:09', 'dev', 'v0');
+    await ns.rules.add({ priority: 1000, from: '10.5.0.0/16', table: 100 });
+    ipDo(ns.name, '-6', 'rule', 'add', 'priority', '1001', 'from', 'fd05::/64', 'table', '101');
+    await ns.nexthops.add({ id: 10, via: '10.1.0.2', dev: v0 });
+    ipDo(ns.name, 'nexthop', 'add', 'id', '11', 'via', 'fd00::2', 'dev', 'v0');
+    ipDo(ns.name, 'nexthop', 'del', 'id', '11');
+    await ns.nexthops.delete(10);
+    ipDo(ns.name, 'rule', 'del', 'priority', '1000');
+    await ns.neighbors.delete({ to: 'fd00::9', dev: v0 });
+    const got = (): string[] => v.events.slice(before).filter((e): e is ChangeEvent => e.type === 'new' || e.type === 'delete').map((e) => {
+      const o = e.object as unknown as { to?: string; priority?: number; id?: number };
+      return `${e.type} ${e.kind} ${e.kind === 'neighbor' ? o.to : e.kind === 'rule' ? o.priority : o.id}`;
+    });
+    await until(() => got().includes('delete neighbor fd00::9'), 'the last event');
+    expect(got()).toEqual(expect.arrayContaining([
+      'new neighbor 10.1.0.8', 'new neighbor fd00::9', 'new rule 1000', 'new rule 1001', 'new nexthop 10', 'new nexthop 11',
+      'delete nexthop 11', 'delete nexthop 10', 'delete rule 1000', 'delete neighbor fd00::9']));
+    const rule = v.events.find((e) => e.type === 'new' && e.kind === 'rule' && e.object.priority === 1001) as ChangeEvent & { kind: 'rule' };
+    expect(rule.object).toMatchObject({ family: 6, from: 'fd05::/64', table: 101 });
+    w.close();
   });
 
   test('listExisting: the current state, then synced, then changes — matching ip, with changes racing the dump', async () => {
@@ -174,10 +215,10 @@ describe('ns.watch', () => {
   test('break, return(), close() and AbortSignal release the socket', async () => {
     const ns = await scope.named();
     await ns.links.list(); // the namespace's own connection is open before counting
-    const before = fdCount();
+    const before = openSockets();
     // break out of for await
     const w1 = ns.watch(['link']);
-    expect(fdCount()).toBe(before + 1);
+    expect(newSockets(before)).toHaveLength(1);
     const p1 = (async () => { for await (const e of w1) { if (e.type === 'new') break; } })();
     await ns.links.addBridge({ name: 'br1' });
     await p1;
