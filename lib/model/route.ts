@@ -187,6 +187,8 @@ function routeJson(r: Route): Record<string, unknown> {
   if (m.mark !== undefined) j.mark = m.mark;
   if (m.uid !== undefined) j.uid = m.uid;
   if (m.flags & C.RTM_F_CLONED) j.cache = [];
+  const expires = cacheExpires(m);
+  if (expires !== undefined && (r.family === 6 || m.flags & C.RTM_F_CLONED)) j.expires = expires;
   if (r.metrics && Object.keys(r.metrics).length) {
     const mj: Record<string, unknown> = {};
     for (const [name, value] of Object.entries(r.metrics)) mj[name === 'congctl' ? 'congestion' : name] = value;
@@ -201,6 +203,18 @@ function routeJson(r: Route): Record<string, unknown> {
   }
   if (m.pref !== undefined) j.pref = String(r.pref);
   return j;
+}
+
+/**
+ * Seconds until expiry from RTA_CACHEINFO (struct rta_cacheinfo, rta_expires in
+ * clock_t at byte 8): the kernel reports a route's lifetime there, never in
+ * RTA_EXPIRES, which only sets it.
+ */
+function cacheExpires(m: RouteMessage): number | undefined {
+  const ci = m.unknown?.find((a) => (a.type & C.NLA_TYPE_MASK) === C.RTA_CACHEINFO);
+  if (!ci || ci.data.length < 12) return undefined;
+  const ticks = ci.data.readInt32LE(8);
+  return ticks === 0 ? undefined : Math.trunc(ticks / 100);
 }
 
 /** The public Route for a decoded RTM_NEWROUTE/DELROUTE (also for notifications); `names` maps ifindex → name. */
@@ -231,7 +245,7 @@ export function toRoute(m: RouteMessage, names?: Map<number, string>): Route {
     multipath: m.multipath?.map((nh) => ({
       via: nh.gateway ?? nh.via?.address, dev: nh.index, devName: names?.get(nh.index), weight: nh.hops + 1, flags: nh.flags,
     })),
-    expires: m.expires, mark: m.mark, uid: m.uid, iif: m.iif,
+    expires: m.expires ?? cacheExpires(m), mark: m.mark, uid: m.uid, iif: m.iif,
     raw: m,
     toJSON() { return routeJson(this); },
   };
