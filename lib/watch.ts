@@ -317,6 +317,19 @@ export abstract class EventStream<E extends { type: string }> extends EventEmitt
 
 interface Entry { key: string; state: string; event: ChangeEvent }
 
+/**
+ * What a sync hands the consumer: nothing (the initial read behind `resync`
+ * alone: the view simply starts as the kernel's state), the difference
+ * (routes re-read after a link went down), or the difference and 'synced'.
+ */
+type SyncMode = 'silent' | 'diff' | 'announce';
+const strongest = (a: SyncMode, b: SyncMode): SyncMode => (a === 'announce' || b === 'announce' ? 'announce' : a === 'diff' || b === 'diff' ? 'diff' : 'silent');
+
+function replaceAll<T>(list: T[], keep: T[]): void {
+  list.length = 0;
+  for (const x of keep) list.push(x); // not push(...keep): tens of thousands of arguments
+}
+
 /** One namespace's subscribed socket and, when a view is kept, what the consumer has been given. */
 class Source {
   /** key → last delivered object (listExisting / resync only). */
@@ -324,9 +337,11 @@ class Source {
   /** Kinds being re-read; their notifications wait in `touched` meanwhile. */
   syncing = new Set<WatchKind>();
   touched = new Map<string, Entry>();
-  /** Asked for while a sync ran: sync these next (and say 'synced' if `announceAgain`). */
+  /** Asked for while a sync ran: sync these next, in the strongest mode asked. */
   again = new Set<WatchKind>();
-  announceAgain = false;
+  modeAgain: SyncMode = 'silent';
+  /** The running sync's mode; an ENOBUFS meanwhile can raise it. */
+  mode: SyncMode = 'silent';
   /** Notifications were dropped while a sync ran: its overlay is incomplete, start over. */
   lostDuringSync = false;
   constructor(readonly ns: Namespace, readonly conn: Connection, keepView: boolean) {
@@ -390,7 +405,7 @@ export class Watcher extends EventStream<WatchEvent> {
     }
     // A resync needs to know what the consumer was given, so with `resync`
     // alone the initial state is read too, but not delivered.
-    if (keepView) for (const s of this.sources) this.sync(s, [...this.kinds], options.listExisting ?? false);
+    if (keepView) for (const s of this.sources) this.sync(s, [...this.kinds], options.listExisting ? 'announce' : 'silent');
   }
 
   /** The namespaces watched. */
@@ -456,7 +471,7 @@ export class Watcher extends EventStream<WatchEvent> {
     if (s.view && this.kinds.has('route') && this.filter.family !== 6 && (
       (event.kind === 'link' && (event.type === 'delete' || !event.object.up)) ||
       (event.kind === 'address' && event.type === 'delete' && event.object.family === 4))) {
-      this.sync(s, ['route'], true);
+      this.sync(s, ['route'], 'diff');
     }
     this.pump();
   }
@@ -471,11 +486,11 @@ export class Watcher extends EventStream<WatchEvent> {
         if (change) dropped++;
         return !change;
       });
-      this.entries.splice(0, this.entries.length, ...keep);
+      replaceAll(this.entries, keep);
       this.liveQueued = 0;
       for (const src of this.sources) {
         this.enqueue(src, { type: 'overrun', namespace: src.ns, reason: 'queue', lost: src === s ? dropped + 1 : 0, resync: true }, false);
-        this.sync(src, [...this.kinds], true);
+        this.sync(src, [...this.kinds], 'announce');
       }
     } else {
       const last = this.entries[this.entries.length - 1];
@@ -489,11 +504,13 @@ export class Watcher extends EventStream<WatchEvent> {
     if (this.closed) return;
     // ENOBUFS: the kernel dropped notifications; EMSGSIZE: one was truncated.
     if (e.code !== 'ENOBUFS' && e.code !== 'EMSGSIZE') return this.fail(e);
+    const covered = s.syncing.size === this.kinds.size; // a full sync is running: its restart covers the loss
     if (s.syncing.size > 0) s.lostDuringSync = true;
     const last = this.entries[this.entries.length - 1];
     const repeated = last?.event.type === 'overrun' && last.event.reason === 'socket' && last.source === s;
     if (!repeated) this.enqueue(s, { type: 'overrun', namespace: s.ns, reason: 'socket', resync: this.resync }, false);
-    if (this.resync) this.sync(s, [...this.kinds], true);
+    if (this.resync && covered) s.mode = 'announce';
+    else if (this.resync) this.sync(s, [...this.kinds], 'announce');
     this.pump();
   }
 
@@ -512,18 +529,19 @@ export class Watcher extends EventStream<WatchEvent> {
    * at delivery by comparison with the view. Notifications lost during the
    * dump (ENOBUFS) or an interrupted dump (NLM_F_DUMP_INTR) start it over.
    */
-  private sync(s: Source, kinds: WatchKind[], announce: boolean): void {
+  private sync(s: Source, kinds: WatchKind[], mode: SyncMode): void {
     if (s.syncing.size > 0) {
       for (const k of kinds) s.again.add(k);
-      s.announceAgain ||= announce;
+      s.modeAgain = strongest(s.modeAgain, mode);
       return;
     }
     s.syncing = new Set(kinds);
     s.touched = new Map();
-    void this.runSync(s, announce);
+    s.mode = mode;
+    void this.runSync(s);
   }
 
-  private async runSync(s: Source, announce: boolean): Promise<void> {
+  private async runSync(s: Source): Promise<void> {
     const view = s.view as Map<string, Entry>;
     let failures = 0;
     while (s.syncing.size > 0) {
@@ -557,20 +575,25 @@ export class Watcher extends EventStream<WatchEvent> {
       }
       // Queued changes of these kinds from this namespace are superseded by the difference.
       const keep = this.entries.filter((q) => q.source !== s || !(q.event.type === 'new' || q.event.type === 'delete') || !s.syncing.has(q.event.kind));
-      this.entries.splice(0, this.entries.length, ...keep);
+      replaceAll(this.entries, keep);
       this.liveQueued = this.entries.reduce((n, q) => n + (q.live ? 1 : 0), 0);
+      const mode = s.mode;
       for (const [key, old] of view) {
-        if (s.syncing.has(old.event.kind) && !fresh.has(key)) this.enqueue(s, { ...old.event, type: 'delete' } as ChangeEvent, false);
+        if (!s.syncing.has(old.event.kind) || fresh.has(key)) continue;
+        if (mode === 'silent') view.delete(key);
+        else this.enqueue(s, { ...old.event, type: 'delete' } as ChangeEvent, false);
       }
       for (const [key, e] of fresh) {
-        const spec = KINDS[e.event.kind] as KindSpec<any>;
-        if (view.get(key)?.state !== spec.state(e.event.object)) this.enqueue(s, e.event, false);
+        const state = (KINDS[e.event.kind] as KindSpec<any>).state(e.event.object);
+        if (view.get(key)?.state === state) continue;
+        if (mode === 'silent') view.set(key, { key, state, event: e.event });
+        else this.enqueue(s, e.event, false);
       }
-      if (announce) this.enqueue(s, { type: 'synced', namespace: s.ns }, false);
+      if (mode === 'announce') this.enqueue(s, { type: 'synced', namespace: s.ns }, false);
       s.syncing = s.again;
       s.again = new Set();
-      announce = s.announceAgain;
-      s.announceAgain = false;
+      s.mode = s.modeAgain;
+      s.modeAgain = 'silent';
       s.touched = new Map();
       failures = 0;
       this.pump();

@@ -59,3 +59,25 @@ export function openSockets(): Set<string> {
 export function newSockets(before: Set<string>): string[] {
   return [...openSockets()].filter((s) => !before.has(s));
 }
+
+// --- fake route messages (for the fake kernel) ------------------------------
+
+import { encodeRoute } from '../../lib/rtnl/route';
+import * as C from '../../lib/netlink/constants';
+
+/**
+ * An RTM_NEWROUTE/DELROUTE for `to` (IPv4, table main) through `gateway`,
+ * with the header a notification (seq 0) or a dump reply (seq, NLM_F_MULTI) has.
+ */
+export function routeMessage(type: number, to: string, gateway: string, hdr: { seq?: number; pid?: number; flags?: number } = {}): Buffer {
+  const [dst, len] = to.split('/');
+  const buf = encodeRoute(type, 0, {
+    family: C.AF_INET, dstLength: Number(len), srcLength: 0, tos: 0, table: C.RT_TABLE_MAIN,
+    protocol: C.RTPROT_BOOT, scope: C.RT_SCOPE_UNIVERSE, type: C.RTN_UNICAST, flags: 0,
+    dst, gateway, oif: 2,
+  });
+  buf.writeUInt16LE(hdr.flags ?? 0, 6);
+  buf.writeUInt32LE(hdr.seq ?? 0, 8);
+  buf.writeUInt32LE(hdr.pid ?? 0, 12);
+  return buf;
+}
