@@ -82,7 +82,9 @@ export function encodeRule(type: number, flags: number, m: RuleMessage): Buffer 
   }
   if (m.suppressIfgroup !== undefined) w.attrU32(C.FRA_SUPPRESS_IFGROUP, m.suppressIfgroup);
   if (m.suppressPrefixlen !== undefined) w.attrU32(C.FRA_SUPPRESS_PREFIXLEN, m.suppressPrefixlen);
-  if (m.table !== C.RT_TABLE_UNSPEC) w.attrU32(C.FRA_TABLE, m.table);
+  // Requests carry FRA_TABLE only when the 8-bit header cannot hold the id (as
+  // iproute2 sends them); the kernel's own messages always carry it, even for 0.
+  if (m.table >= 256 || !(flags & C.NLM_F_REQUEST)) w.attrU32(C.FRA_TABLE, m.table);
   if (m.fwmask !== undefined) w.attrU32(C.FRA_FWMASK, m.fwmask);
   if (m.oifname !== undefined) w.attrString(C.FRA_OIFNAME, m.oifname);
   if (m.l3mdev !== undefined) w.attrU8(C.FRA_L3MDEV, m.l3mdev);
