@@ -21,6 +21,36 @@ export interface NetlinkErrorDetails {
   extAckOffset?: number;
 }
 
+/** A capability the kernel checks before a change (capabilities(7)). */
+export type Capability = 'CAP_NET_ADMIN' | 'CAP_SYS_ADMIN';
+
+// Operations whose EPERM comes from unshare(2), setns(2) or mount(2) on a
+// throwaway thread: all three check CAP_SYS_ADMIN (setns(2) in both the
+// caller's and the target namespace's owning user namespace).
+const SYS_ADMIN_OPERATIONS = /^(namespace\.|netlink\.open$|socket\.create$|sysctl\.|process\.)/;
+// Operations that are rtnetlink requests: the kernel's rtnetlink_rcv_msg()
+// (net/core/rtnetlink.c) refuses every change without
+// netlink_net_capable(skb, CAP_NET_ADMIN), i.e. CAP_NET_ADMIN in the user
+// namespace that owns the socket's network namespace.
+const NET_ADMIN_OPERATIONS = /^(link|address|route|rule|neigh|fdb|nexthop|nsid|netlink|batch)\./;
+
+/**
+ * The capability whose absence explains an EPERM from `operation`, or
+ * undefined when the error is not EPERM or the operation checks none.
+ */
+export function missingCapability(errno: number, operation: string): Capability | undefined {
+  if (Math.abs(errno) !== 1 /* EPERM */) return undefined;
+  if (SYS_ADMIN_OPERATIONS.test(operation)) return 'CAP_SYS_ADMIN';
+  if (NET_ADMIN_OPERATIONS.test(operation)) return 'CAP_NET_ADMIN';
+  return undefined;
+}
+
+function capabilityHint(capability: Capability): string {
+  return capability === 'CAP_NET_ADMIN'
+    ? 'CAP_NET_ADMIN is missing in the user namespace that owns this network namespace'
+    : 'CAP_SYS_ADMIN is missing (creating, mounting or entering a network namespace needs it)';
+}
+
 /** A request the kernel (or the socket) refused. */
 export class NetlinkError extends Error {
   override readonly name: string = 'NetlinkError';
@@ -32,12 +62,21 @@ export class NetlinkError extends Error {
   readonly target?: string;
   readonly extAck?: string;
   readonly extAckOffset?: number;
+  /**
+   * For EPERM: the capability the operation needs and the caller lacks
+   * (CAP_NET_ADMIN for rtnetlink changes, CAP_SYS_ADMIN for creating,
+   * mounting or entering a namespace). The message says it too.
+   */
+  readonly missingCapability?: Capability;
 
   constructor(errno: number, details: NetlinkErrorDetails) {
     const code = errnoName(errno);
     const what = details.target ? `${details.operation} ${details.target}` : details.operation;
-    const why = details.extAck ? `${code}: ${details.extAck}` : code;
+    const capability = missingCapability(errno, details.operation);
+    let why = details.extAck ? `${code}: ${details.extAck}` : code;
+    if (capability) why += ` (${capabilityHint(capability)})`;
     super(`${what} failed: ${why}`);
+    this.missingCapability = capability;
     this.errno = Math.abs(errno);
     this.code = code;
     this.operation = details.operation;

@@ -200,7 +200,8 @@ export class Namespace implements AsyncDisposable {
   /** The netlink connection bound to this namespace, opened on first use. */
   get connection(): Connection {
     this.assertOpen();
-    this.conn ??= this.reaped.conn = new Connection(this.nsFd, this.connectionOptions);
+    // The process's own namespace needs no setns(2), which would need CAP_SYS_ADMIN.
+    this.conn ??= this.reaped.conn = new Connection(this === Namespace.currentHandle || this.equals(Namespace.current()) ? -1 : this.nsFd, this.connectionOptions);
     return this.conn;
   }
 
