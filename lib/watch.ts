@@ -340,6 +340,8 @@ class Source {
   /** Asked for while a sync ran: sync these next, in the strongest mode asked. */
   again = new Set<WatchKind>();
   modeAgain: SyncMode = 'silent';
+  /** Links last seen down (a re-read of silently flushed kinds happens once per going down). */
+  readonly down = new Set<number>();
   /** The running sync's mode; an ENOBUFS meanwhile can raise it. */
   mode: SyncMode = 'silent';
   /** Notifications were dropped while a sync ran: its overlay is incomplete, start over. */
@@ -397,6 +399,10 @@ export class Watcher extends EventStream<WatchEvent> {
         // reconciliation in sync() relies on.
         const groups = new Set<number>();
         for (const k of this.kinds) for (const g of KINDS[k].groups(this.filter)) groups.add(g);
+        if (keepView && (this.kinds.has('route') || this.kinds.has('nexthop'))) {
+          groups.add(C.RTNLGRP_LINK); // to notice silent flushes (see reread)
+          if (this.kinds.has('route')) groups.add(C.RTNLGRP_IPV4_IFADDR);
+        }
         for (const g of groups) conn.addMembership(g);
       }
     } catch (e) {
@@ -448,14 +454,19 @@ export class Watcher extends EventStream<WatchEvent> {
   private notification(s: Source, m: MessageView): void {
     if (this.closed) return;
     const hit = BY_TYPE.get(m.type);
-    if (!hit || !this.kinds.has(hit.kind)) return;
+    if (!hit) return;
     let object: unknown;
     try {
       object = hit.spec.decode(m, s.ns);
     } catch (e) {
       return this.fail(e as Error);
     }
-    if (object === undefined || !hit.spec.matches(object, this.filter)) return;
+    if (object === undefined) return;
+    if (!this.kinds.has(hit.kind)) { // subscribed only to notice silent flushes
+      this.reread(s, { type: m.type === hit.spec.newType ? 'new' : 'delete', kind: hit.kind, object, namespace: s.ns } as ChangeEvent);
+      return;
+    }
+    if (!hit.spec.matches(object, this.filter)) return;
     const event = { type: m.type === hit.spec.newType ? 'new' : 'delete', kind: hit.kind, object, namespace: s.ns } as ChangeEvent;
     if (s.syncing.has(hit.kind)) {
       const key = `${hit.kind} ${hit.spec.key(object)}`;
@@ -465,15 +476,31 @@ export class Watcher extends EventStream<WatchEvent> {
     }
     if (this.liveQueued >= this.limit) return this.queueOverrun(s);
     this.enqueue(s, event, true);
-    // IPv4 drops routes through a link that goes down or away, and the prefix
-    // route of a deleted address, without sending RTM_DELROUTE (fib_flush in
-    // net/ipv4/fib_frontend.c notifies nobody): re-read them.
-    if (s.view && this.kinds.has('route') && this.filter.family !== 6 && (
-      (event.kind === 'link' && (event.type === 'delete' || !event.object.up)) ||
-      (event.kind === 'address' && event.type === 'delete' && event.object.family === 4))) {
-      this.sync(s, ['route'], 'diff');
-    }
+    this.reread(s, event);
     this.pump();
+  }
+
+  /**
+   * The kernel removes some objects without a notification: IPv4 routes
+   * through a link that goes down or away and the prefix route of a deleted
+   * IPv4 address (fib_flush, net/ipv4/fib_frontend.c), and nexthops of a link
+   * that goes down or away (nexthop_flush_dev → remove_nexthop without
+   * nlinfo, net/ipv4/nexthop.c). When a view is kept, such a change re-reads
+   * those kinds and delivers the difference.
+   */
+  private reread(s: Source, e: ChangeEvent): void {
+    if (!s.view) return;
+    let linkGone = false;
+    if (e.kind === 'link') {
+      const i = e.object.index;
+      if (e.type === 'delete') { linkGone = true; s.down.delete(i); }
+      else if (e.object.up) s.down.delete(i);
+      else if (!s.down.has(i)) { linkGone = true; s.down.add(i); }
+    }
+    const kinds: WatchKind[] = [];
+    if (this.kinds.has('route') && (linkGone || (e.kind === 'address' && e.type === 'delete' && e.object.family === 4))) kinds.push('route');
+    if (this.kinds.has('nexthop') && linkGone) kinds.push('nexthop');
+    if (kinds.length > 0) this.sync(s, kinds, 'diff');
   }
 
   /** The consumer is `queueLimit` events behind: drop, report, and resync if asked. */

@@ -185,19 +185,25 @@ describe('ns.watch', () => {
     w.close();
   });
 
-  test('a view stays right when the kernel flushes IPv4 routes without telling (link down, link deleted)', async () => {
+  test('a view stays right when the kernel flushes IPv4 routes and nexthops without telling (link down)', async () => {
     const ns = await setup(scope);
     const v0 = await ns.links.get('v0');
     await v0.addresses.add('10.1.0.1/24');
     await ns.routes.add({ to: '10.9.0.0/16', via: '10.1.0.2' });
-    const v = collect(ns.watch(['link', 'route'], { listExisting: true, family: 4 }));
+    await ns.nexthops.add({ id: 5, via: '10.1.0.3', dev: v0 });
+    // Links are not watched: the watcher listens to them only to notice the flush.
+    const v = collect(ns.watch(['route', 'nexthop'], { listExisting: true, family: 4 }));
     await until(() => v.synced === 1, 'synced');
     expect(v.list('route', (r: Route) => r.to)).toContain('10.9.0.0/16');
+    expect(v.list('nexthop', (n: { id: number }) => n.id)).toEqual([5]);
     ipDo(ns.name, 'link', 'set', 'v0', 'down');
     const kernel = (): string[] => ipJson<{ dst: string }[]>(ns.name, '-4', 'route', 'show', 'table', 'all')
       .map((r) => (r.dst.includes('/') || r.dst === 'default' ? r.dst : `${r.dst}/32`)).sort();
     await until(() => JSON.stringify(v.list('route', (r: Route) => r.to)) === JSON.stringify(kernel()), 'the view to drop the flushed routes');
+    await until(() => v.list('nexthop', (n: { id: number }) => n.id).length === 0, 'the view to drop the flushed nexthop');
+    expect(ipJson(ns.name, 'nexthop', 'show')).toEqual([]);
     expect(v.list('route', (r: Route) => r.to)).not.toContain('10.9.0.0/16');
+    expect(v.events.some((e) => e.type === 'new' && (e.kind as string) === 'link')).toBe(false);
   });
 
   test('emitter form', async () => {
