@@ -261,7 +261,7 @@ export interface FdbSpec {
   /** Put the entry in the device itself (`self`, the default for VXLAN) or its bridge (`master`). */
   self?: boolean;
   master?: boolean;
-  /** 'permanent' (default, `bridge fdb add` without a state), 'static' or 'dynamic'. */
+  /** 'permanent' (the default, as for `bridge fdb add`), 'static' or 'dynamic'. */
   state?: 'permanent' | 'static' | 'dynamic';
   sticky?: boolean;
   externLearn?: boolean;
@@ -365,8 +365,11 @@ export class FdbTable {
     check(typeof spec === 'object' && spec !== null, 'fdb', spec, 'expected { mac, dev, … }');
     const mac = parseMac(spec.mac, 'mac');
     check(spec.dev !== undefined, 'dev', spec.dev, 'an FDB entry needs a device');
-    const state = spec.state === undefined || spec.state === 'permanent' ? C.NUD_PERMANENT
-      : spec.state === 'static' ? C.NUD_NOARP : spec.state === 'dynamic' ? C.NUD_REACHABLE : undefined;
+    // bridge/fdb.c: NUD_NOARP to start with; `permanent` (also the default)
+    // adds NUD_PERMANENT, `static` NUD_REACHABLE, `dynamic` is NUD_REACHABLE alone.
+    const state = spec.state === undefined || spec.state === 'permanent' ? C.NUD_NOARP | C.NUD_PERMANENT
+        : spec.state === 'static' ? C.NUD_NOARP | C.NUD_REACHABLE
+          : spec.state === 'dynamic' ? C.NUD_REACHABLE : undefined;
     check(state !== undefined, 'state', spec.state, 'expected "permanent", "static" or "dynamic"');
     // bridge/fdb.c: neither self nor master means self.
     let flags8 = (spec.self ? C.NTF_SELF : 0) | (spec.master ? C.NTF_MASTER : 0);

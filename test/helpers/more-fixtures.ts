@@ -66,3 +66,26 @@ export function sentNormalised(buf: Buffer, ack = true): Buffer {
   if (ack) b.writeUInt16LE(b.readUInt16LE(6) | 4, 6);
   return b;
 }
+
+/** Top-level attributes after a family header of `headerLen` bytes, as sorted hex (order-free comparison). */
+export function attrs(b: Buffer, headerLen: number): string[] {
+  const out: string[] = [];
+  for (let off = 16 + headerLen; off + 4 <= b.length;) {
+    const len = b.readUInt16LE(off);
+    out.push(b.subarray(off, off + len).toString('hex'));
+    off += (len + 3) & ~3;
+  }
+  return out.sort();
+}
+
+/** decode(encode(decode(raw))) = decode(raw), and the bytes equal raw's up to attribute order. */
+export function expectRoundTrip<T>(raw: Buffer, headerLen: number, decode: (m: MessageView) => T,
+  encode: (type: number, flags: number, m: T) => Buffer): void {
+  const v = view(raw);
+  const decoded = decode(v);
+  const encoded = encode(v.type, v.flags, decoded);
+  expect(decode(view(encoded))).toEqual(decoded);
+  expect(encoded.subarray(0, 16 + headerLen)).toEqual(raw.subarray(0, 16 + headerLen));
+  expect(attrs(encoded, headerLen)).toEqual(attrs(raw, headerLen));
+  expect(encoded.length).toBe(raw.length);
+}

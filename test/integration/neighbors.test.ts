@@ -103,8 +103,8 @@ describe('bridge fdb', () => {
     expect(e).toMatchObject({ mac: '02:00:00:00:00:99', state: 'static', self: false });
     // Sticky entries may not be permanent (br_fdb_add: EINVAL), so static.
     await ns.fdb.add({ mac: '02:00:00:00:00:98', dev: 'v1', master: true, sticky: true, state: 'static' });
-    await ns.fdb.append({ mac: '00:00:00:00:00:00', dev: 'vx0', dst: '10.0.0.2' });
-    await ns.fdb.append({ mac: '00:00:00:00:00:00', dev: 'vx0', dst: '10.0.0.5' });
+    await ns.fdb.append({ mac: '00:00:00:00:00:00', dev: 'vx0', dst: '10.0.0.2', state: 'permanent' });
+    await ns.fdb.append({ mac: '00:00:00:00:00:00', dev: 'vx0', dst: '10.0.0.5', state: 'permanent' });
     ipDo(ns.name, 'netns', 'exec', ns.name, 'bridge', 'fdb', 'add', '02:00:00:00:00:97', 'dev', 'vx0', 'dst', '10.0.0.3', 'vni', '43', 'port', '4790', 'self');
     const theirs = bridgeJson(ns.name, 'fdb', 'show');
     expect(theirs).toContainEqual({ mac: '02:00:00:00:00:99', ifname: 'v1', flags: [], master: 'br0', state: 'static' });
