@@ -24,4 +24,5 @@ export { SocketFilter } from './sockdiag';
 export { SocketInfo, SocketEndpoint, SocketProtocol } from './diag/inet';
 export { BatchBuilder, BatchOperation, BatchOptions, BatchResult, BatchError, BatchTable } from './batch';
 export { deleteLinks } from './model/teardown';
+export { watch, Watcher, WatchKind, WatchOptions, WatchEvent, ChangeEvent, OverrunEvent, SyncedEvent, EventStream, objectKey } from './watch';
 export { watchNamespaces, NetnsWatcher, NetnsEvent, NetnsWatchOptions } from './netns-watch';

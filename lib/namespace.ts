@@ -26,6 +26,7 @@ import type { Server, Socket } from 'node:net';
 import type { Socket as UdpSocket } from 'node:dgram';
 import { batch, BatchBuilder, BatchOperation, BatchOptions } from './batch';
 import { deleteNamespaces } from './model/teardown';
+import { watch, Watcher, WatchKind, WatchOptions } from './watch';
 
 export interface NamespaceOptions {
   /** Where named namespaces live; $RTNETLINK_NETNS_RUN_DIR, else /run/netns (as `ip netns`). */
@@ -218,6 +219,8 @@ export class Namespace implements AsyncDisposable {
   get nexthops(): NexthopTable { return new NexthopTable(this); }
   /** `ip netns set/list-id`: ids this namespace has for others (lib/model/nsid.ts). */
   get nsids(): NsidTable { return new NsidTable(this); }
+  /** Change events of `kinds` in this namespace, like `ip monitor` (lib/watch.ts). */
+  watch(kinds: WatchKind[], options?: WatchOptions): Watcher { return watch(this, kinds, options); }
 
   /**
    * Many operations in one go: sent many per sendmsg, every ACK checked,

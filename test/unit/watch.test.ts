@@ -45,7 +45,7 @@ function setup(respond: Responder, options: WatchOptions, form: 'emitter' | 'non
 }
 
 const show = (events: WatchEvent[]): string[] => events.map((e) => (e.type === 'new' || e.type === 'delete')
-  ? `${e.type} ${e.object.to} via ${(e as ChangeEvent & { kind: 'route' }).object.via}` : e.type);
+  ? `${e.type} ${(e as ChangeEvent & { kind: 'route' }).object.to} via ${(e as ChangeEvent & { kind: 'route' }).object.via}` : e.type);
 
 describe('listExisting reconciliation', () => {
   test('a change racing the dump wins over what the dump read, whichever arrives first', async () => {
@@ -150,7 +150,8 @@ describe('overrun', () => {
     const view = new Map<string, string>();
     for (;;) {
       const e = (await it.next()).value as WatchEvent;
-      if (e.type === 'new') view.set(e.object.to as string, (e as ChangeEvent & { kind: 'route' }).object.via as string);
+      const r = (e as ChangeEvent & { kind: 'route' }).object;
+      if (e.type === 'new') view.set(r.to, r.via as string);
       if (e.type === 'synced') break;
     }
     expect(view).toEqual(kernelState);
