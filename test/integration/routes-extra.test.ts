@@ -119,6 +119,18 @@ describe('routes: the rest of ip route', () => {
     await expect(ns.routes.get('10.99.0.1')).rejects.toMatchObject({ code: 'ENETUNREACH', operation: 'route.get' });
   });
 
+  it('IPv6 source routing: from PREFIX both ways', async () => {
+    const ns = await setup(scope);
+    const r = await ns.routes.add({ to: 'fd05::/64', from: 'fd06::/64', via: 'fd00::2' });
+    expect(r.from).toBe('fd06::/64');
+    ipDo(ns.name, '-6', 'route', 'add', 'fd07::/64', 'from', 'fd08::/64', 'via', 'fd00::3');
+    const listed = (await ns.routes.list({ family: 6 })).filter((x) => x.from);
+    expect(listed.map((x) => [x.to, x.from, x.via])).toEqual([['fd05::/64', 'fd06::/64', 'fd00::2'], ['fd07::/64', 'fd08::/64', 'fd00::3']]);
+    expect(json(listed)).toEqual(ipJson(ns.name, '-6', 'route', 'show').filter((x: { from?: string }) => x.from));
+    await ns.routes.delete(listed[0]);
+    expect(ipJson(ns.name, '-6', 'route', 'show', 'fd05::/64')).toEqual([]);
+  });
+
   it('tables by name from rt_tables and rt_tables.d', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rtnl-iproute2-'));
     fs.writeFileSync(path.join(dir, 'rt_tables'), '# comment\n255\tlocal\n254\tmain\n100 blue\n0x65 green # hex\n');
