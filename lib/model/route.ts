@@ -2,9 +2,9 @@
 // filling in iproute2's defaults so a call behaves like the command.
 import type { Namespace } from '../namespace';
 import * as C from '../netlink/constants';
-import { decodeRoute, encodeRoute, NexthopMessage, RouteMessage } from '../rtnl/route';
+import { decodeRoute, encodeRoute, NexthopMessage, RouteMessage, ViaMessage } from '../rtnl/route';
 import { check, checkRange, describe } from '../errors';
-import { afOf, Family, familyOfAf, formatIp, IpAddress, networkOf, parseIp, parsePrefix } from '../inet';
+import { afOf, Family, familyOfAf, formatIp, networkOf, parseIp, parsePrefix } from '../inet';
 import {
   NameTable, ProtocolName, ROUTE_METRICS, RouteMetricName, RoutePrefName, routePrefs, RouteTypeName, routeTypes,
   ScopeName, scopes, TableName, tables, protocols,
@@ -68,6 +68,8 @@ export interface Route {
 
 export interface RouteNexthopSpec {
   via?: string;
+  /** An IPv6 gateway for a hop of an IPv4 route (RTA_VIA), like `nexthop via inet6 ADDR`. */
+  viaInet6?: string;
   dev?: LinkRef;
   /** 1..256, like `nexthop … weight N`; 1 by default. */
   weight?: number;
@@ -77,8 +79,10 @@ export interface RouteNexthopSpec {
 export interface RouteSpec {
   /** 'default', 'ADDR/LEN' or a bare address (a host route). */
   to: string;
-  /** Gateway; an IPv6 gateway for an IPv4 route is sent as RTA_VIA (`via inet6 …`). */
+  /** Gateway, of the route's own family. */
   via?: string;
+  /** An IPv6 gateway for an IPv4 route (RFC 5549, RTA_VIA), like `ip route add … via inet6 ADDR`. */
+  viaInet6?: string;
   dev?: LinkRef;
   src?: string;
   /** Source prefix ('ADDR/LEN'), IPv6 source routing: `ip -6 route add … from`. */
@@ -279,7 +283,7 @@ export class RouteTable {
   }
   async delete(spec: RouteSpec | Route, options: CallOptions = {}): Promise<void> {
     const s: RouteSpec = 'raw' in spec
-      ? { to: spec.to, family: spec.family, table: spec.table, via: spec.via, dev: spec.dev, metric: spec.metric,
+      ? { to: spec.to, family: spec.family, table: spec.table, via: spec.raw.gateway, viaInet6: spec.raw.via?.address, dev: spec.dev, metric: spec.metric,
         type: typeof spec.type === 'string' ? spec.type : undefined, tos: spec.tos || undefined,
         from: spec.from, protocol: spec.protocol }
       : spec;
@@ -371,7 +375,7 @@ export class RouteTable {
     const via = spec.via === undefined ? undefined : parseIp(spec.via, 'via');
     if (spec.family !== undefined) check(spec.family === 4 || spec.family === 6, 'family', spec.family, 'expected 4 or 6');
     const firstHop = spec.nexthops?.find((nh) => nh?.via !== undefined)?.via;
-    const family = spec.family ?? via?.family ?? (typeof firstHop === 'string' ? parseIp(firstHop, 'nexthops[].via').family : undefined);
+    const family = spec.family ?? via?.family ?? (spec.viaInet6 !== undefined ? 4 : undefined) ?? (typeof firstHop === 'string' ? parseIp(firstHop, 'nexthops[].via').family : undefined);
     const dst = parsePrefix(spec.to, 'to', family);
     const isDelete = type === C.RTM_DELROUTE;
     const routeType = spec.type === undefined ? (isDelete ? C.RTN_UNSPEC : C.RTN_UNICAST) : named(spec.type, routeTypes, 'type');
@@ -383,7 +387,14 @@ export class RouteTable {
       type: routeType, flags: spec.onlink ? C.RTNH_F_ONLINK : 0,
     };
     if (dst.prefixLength > 0) m.dst = formatIp(networkOf(dst));
-    if (via) setGateway(m, via, dst.family, spec.via as string, 'via');
+    if (via) {
+      check(via.family === dst.family, 'via', spec.via, `expected an IPv${dst.family} gateway for ${spec.to} (an IPv6 one for IPv4 goes in viaInet6)`);
+      m.gateway = spec.via;
+    }
+    if (spec.viaInet6 !== undefined) {
+      check(!via, 'viaInet6', spec.viaInet6, 'give via or viaInet6, not both');
+      m.via = viaInet6(spec.viaInet6, 'viaInet6', dst.family);
+    }
     if (spec.dev !== undefined) m.oif = await this.ns.linkIndex(spec.dev, 'dev');
     if (spec.src !== undefined) {
       const src = parseIp(spec.src, 'src');
@@ -409,7 +420,7 @@ export class RouteTable {
     }
     if (spec.nhid !== undefined) {
       checkRange(Number.isInteger(spec.nhid) && spec.nhid > 0 && spec.nhid <= 0xffffffff, 'nhid', spec.nhid, 'nexthop ids are 1..4294967295');
-      check(!via && spec.dev === undefined && spec.nexthops === undefined, 'nhid', spec.nhid, 'a route with a nexthop object takes no via, dev or nexthops');
+      check(!via && !m.via && spec.dev === undefined && spec.nexthops === undefined, 'nhid', spec.nhid, 'a route with a nexthop object takes no via, dev or nexthops');
       m.nhId = spec.nhid;
     }
     if (spec.nexthops !== undefined) {
@@ -421,7 +432,7 @@ export class RouteTable {
     if (!isDelete) {
       // Scope defaults as iproute2 sets them: host for local routes, link for
       // broadcast-like ones and for unicast routes without a gateway.
-      const gatewayless = !via && !m.multipath && m.nhId === undefined;
+      const gatewayless = !via && !m.via && !m.multipath && m.nhId === undefined;
       if (routeType === C.RTN_LOCAL || routeType === C.RTN_NAT) m.scope = C.RT_SCOPE_HOST;
       else if (routeType === C.RTN_BROADCAST || routeType === C.RTN_MULTICAST || routeType === C.RTN_ANYCAST) m.scope = C.RT_SCOPE_LINK;
       else if (routeType === C.RTN_UNICAST && gatewayless) m.scope = C.RT_SCOPE_LINK;
@@ -434,27 +445,26 @@ export class RouteTable {
   private async hop(nh: RouteNexthopSpec, i: number, family: Family): Promise<NexthopMessage> {
     const field = `nexthops[${i}]`;
     check(typeof nh === 'object' && nh !== null, field, nh, 'expected { via?, dev?, weight? }');
-    check(nh.via !== undefined || nh.dev !== undefined, field, nh, 'a nexthop needs a via or a dev');
+    check(nh.via !== undefined || nh.viaInet6 !== undefined || nh.dev !== undefined, field, nh, 'a nexthop needs a via or a dev');
     const weight = nh.weight ?? 1;
     checkRange(Number.isInteger(weight) && weight >= 1 && weight <= 256, `${field}.weight`, weight, 'weights are 1..256');
     const out: NexthopMessage = { flags: nh.onlink ? C.RTNH_F_ONLINK : 0, hops: weight - 1, index: 0 };
     if (nh.dev !== undefined) out.index = await this.ns.linkIndex(nh.dev, `${field}.dev`);
     if (nh.via !== undefined) {
       const gw = parseIp(nh.via, `${field}.via`);
-      if (gw.family === family) out.gateway = nh.via;
-      else out.via = { family: afOf(gw.family), address: nh.via };
+      check(gw.family === family, `${field}.via`, nh.via, `expected an IPv${family} gateway (an IPv6 one for IPv4 goes in viaInet6)`);
+      out.gateway = nh.via;
     }
+    if (nh.viaInet6 !== undefined) out.via = viaInet6(nh.viaInet6, `${field}.viaInet6`, family);
     return out;
   }
 }
 
-function setGateway(m: RouteMessage, gw: IpAddress, family: Family, text: string, field: string): void {
-  if (gw.family === family) m.gateway = text;
-  else {
-    // RFC 5549: an IPv6 next hop for an IPv4 route travels as RTA_VIA.
-    check(family === 4, field, text, 'an IPv6 route needs an IPv6 gateway');
-    m.via = { family: C.AF_INET6, address: text };
-  }
+/** RFC 5549: an IPv6 next hop for an IPv4 route travels as RTA_VIA (struct rtvia). */
+function viaInet6(text: string, field: string, family: Family): ViaMessage {
+  check(parseIp(text, field).family === 6, field, text, 'expected an IPv6 address');
+  check(family === 4, field, text, 'an IPv6 route takes its gateway in via');
+  return { family: C.AF_INET6, address: text };
 }
 
 function metricsOf(spec: RouteSpec): Record<number, number | string> {

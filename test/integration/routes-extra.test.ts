@@ -43,7 +43,7 @@ describe('routes: the rest of ip route', () => {
     await r.add({ to: '10.7.0.0/16', via: '10.0.0.2', metrics: { mtu: 1300 }, lock: ['mtu'], tos: 0x10 });
     await r.add({ to: '10.3.0.0/16', nexthops: [{ via: '10.0.0.2', weight: 2 }, { via: '10.0.0.3' }] });
     await r.add({ to: '10.5.0.0/16', via: '10.9.0.2', dev: 'v0', onlink: true, metric: 5 });
-    await r.add({ to: '10.6.0.0/16', via: 'fd00::2', dev: 'v0' }); // RFC 5549: RTA_VIA
+    await r.add({ to: '10.6.0.0/16', viaInet6: 'fd00::2', dev: 'v0' }); // RFC 5549: RTA_VIA
     await r.add({ to: 'fd01::/64', via: 'fd00::2', pref: 'high' });
     await r.add({ to: 'fd02::/64', via: 'fd00::2', pref: 'low', metrics: { hoplimit: 9 } });
     for (const type of ['blackhole', 'unreachable', 'prohibit', 'throw'] as const) await r.add({ to: '10.40.0.0/16', type, table: 100 + type.length });
@@ -174,7 +174,10 @@ describe('routes: the rest of ip route', () => {
       [{ to: '10.1.0.0/16', nexthops: [{}] }, /^nexthops\[0\]: a nexthop needs a via or a dev/],
       [{ to: '10.1.0.0/16', nexthops: [{ via: '10.0.0.2', weight: 0 }] }, /^nexthops\[0\].weight: weights are 1..256, got 0/],
       [{ to: '10.1.0.0/16', via: '10.0.0.2', nexthops: [{ via: '10.0.0.3' }] }, /^via: give the gateways inside nexthops, not both/],
-      [{ to: 'fd01::/64', via: '10.0.0.2' }, /^via: an IPv6 route needs an IPv6 gateway, got "10.0.0.2"/],
+      [{ to: 'fd01::/64', via: '10.0.0.2' }, /^via: expected an IPv6 gateway for fd01::\/64/],
+      [{ to: '10.1.0.0/16', via: 'fd00::2' }, /^via: expected an IPv4 gateway for 10.1.0.0\/16 \(an IPv6 one for IPv4 goes in viaInet6\), got "fd00::2"/],
+      [{ to: 'fd01::/64', viaInet6: 'fd00::2' }, /^viaInet6: an IPv6 route takes its gateway in via, got "fd00::2"/],
+      [{ to: '10.1.0.0/16', viaInet6: '10.0.0.2' }, /^viaInet6: expected an IPv6 address, got "10.0.0.2"/],
       [{ to: '10.1.0.0/16', nhid: 0 }, /^nhid: nexthop ids are 1..4294967295, got 0/],
       [{ to: '10.1.0.0/16', via: '10.0.0.2', tos: 256 }, /^tos: must be between 0 and 255, got 256/],
       [{ to: '10.1.0.0/16', type: 'teleport' as 'local' }, /^type: expected one of unicast, local/],

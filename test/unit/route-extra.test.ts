@@ -47,7 +47,7 @@ describe('requests built by ns.routes decode to iproute2\'s (we also send RTA_TA
   test.each([
     ['route-add-metrics', { to: '10.2.0.0/16', via: '10.0.0.2', metrics: { mtu: 1400, advmss: 1300, initcwnd: 10, congctl: 'cubic' }, lock: ['mtu'] }],
     ['route-add-multipath', { to: '10.3.0.0/16', nexthops: [{ via: '10.0.0.2', weight: 2 }, { via: '10.0.0.3' }] }],
-    ['route-add-via-inet6', { to: '10.6.0.0/16', via: 'fd00::2', dev: 'veth0' }],
+    ['route-add-via-inet6', { to: '10.6.0.0/16', viaInet6: 'fd00::2', dev: 'veth0' }],
     ['route-add-v6-pref', { to: 'fd01::/64', via: 'fd00::2', pref: 'high' }],
     ['route-add-nhid', { to: '10.9.0.0/16', nhid: 1 }],
   ] as [string, RouteSpec][])('%s', async (name, spec) => {
