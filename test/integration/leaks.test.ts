@@ -115,13 +115,16 @@ describe('leaks', () => {
     for (let i = 0; i < 50; i++) await (await Namespace.create()).links.list();
     // Up to 50 namespace fds and 50 netlink sockets, none closed by us (a GC may already have run).
     expect(openFds().length).toBeGreaterThan(before + 50);
-    for (let i = 0; i < 20 && openFds().length > before; i++) {
+    // Loop on what matters, not on the count: jest may close fds of its own meanwhile.
+    const ours = () => describeFds(openFds().filter((fd) => !beforeFds.includes(fd)))
+      .filter((d) => d.includes('net:[') || d.includes('socket:['));
+    for (let i = 0; i < 50 && ours().length > 0; i++) {
       gc();
       await sleep(20);
     }
     const left = describeFds(openFds().filter((fd) => !beforeFds.includes(fd)));
     expect(left.filter((d) => d.includes('net:['))).toEqual([]); // namespace fds
     expect(left.filter((d) => d.includes('socket:['))).toEqual([]); // their connections' netlink sockets
-    expect(openFds().length).toBe(before);
+    expect(openFds().length).toBeLessThanOrEqual(before);
   });
 });
