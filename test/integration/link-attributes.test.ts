@@ -141,6 +141,9 @@ describe('link attributes', () => {
   it('64-bit statistics as ip -s -j link and /proc/net/dev show them', async () => {
     const ns = await scope.named();
     const peer = await scope.named();
+    // No IPv6 on these links: its router solicitations and MLD reports would move
+    // the counters between our read and ip's.
+    for (const n of [ns, peer]) await n.sysctl.set('net.ipv6.conf.default.disable_ipv6', 1);
     await ns.links.addVeth({ name: 'v0', up: true, peer: { name: 'v1', namespace: peer, up: true } });
     await ns.addresses.add({ link: 'v0', address: '10.7.0.1/24' });
     await peer.addresses.add({ link: 'v1', address: '10.7.0.2/24' });
