@@ -119,7 +119,6 @@ test(`${CASES} mutated fixture messages decode or throw DecodeError`, () => {
   const outcome = { decoded: 0, decodeError: 0, rangeError: 0 };
   const perMutation = new Map<string, number>();
   const rangeErrorSites = new Set<string>();
-  const started = Date.now();
   for (let i = 0; i < CASES; i++) {
     const [name, mutate] = MUTATIONS[pick(r, MUTATIONS.length)];
     const input = mutate(Buffer.from(corpus[pick(r, corpus.length)]), r);
@@ -143,7 +142,6 @@ test(`${CASES} mutated fixture messages decode or throw DecodeError`, () => {
       }
     }
   }
-  const took = Date.now() - started;
   // The fuzzer really exercised both paths, and every mutation ran.
   expect(outcome.decoded).toBeGreaterThan(CASES / 10);
   expect(outcome.decodeError).toBeGreaterThan(CASES / 10);
@@ -151,7 +149,6 @@ test(`${CASES} mutated fixture messages decode or throw DecodeError`, () => {
   // No Buffer read escapes as RangeError: every malformed length is caught as DecodeError.
   expect([...rangeErrorSites]).toEqual([]);
   expect(outcome.rangeError).toBe(0);
-  expect(took).toBeLessThan(5000);
 });
 
 test('the fuzzer is deterministic: the same seed gives the same inputs', () => {
