@@ -11,4 +11,6 @@ if (!name || !fs.existsSync(file)) {
   console.error(`usage: npm run example -- NAME\nexamples: ${names.join(', ')}`);
   process.exit(2);
 }
-require(file);
+// A child of its own, so the example is its own main module and takes its arguments.
+const r = require('node:child_process').spawnSync(process.execPath, [file, ...process.argv.slice(3)], { stdio: 'inherit' });
+process.exit(r.status ?? 1);
