@@ -48,6 +48,11 @@ interface Pending extends Operation {
   deadline: number;
   interrupted: boolean;
   sent: boolean;
+  /** Which sendmsg carried it (1, 2, … in send order) and where in it; 0 while unsent. */
+  group: number;
+  position: number;
+  /** Sent without NLM_F_ACK: an answer to a later request of its sendmsg confirms it. */
+  elided: boolean;
   /** Streaming dumps get messages as they arrive instead of at the end. */
   onMessage?: (m: MessageView) => void;
   resolve: (replies: MessageView[]) => void;
@@ -242,7 +247,8 @@ export class Connection {
     const timeout = options.timeout ?? this.defaultTimeout;
     return new Promise<MessageView[]>((resolve, reject) => {
       const p: Pending = {
-        operation: op.operation, target: op.target, seq, dump, replies: [], interrupted: false, sent: false, onMessage, resolve, reject,
+        operation: op.operation, target: op.target, seq, dump, replies: [], interrupted: false, sent: false,
+        group: 0, position: 0, elided: false, onMessage, resolve, reject,
         deadline: timeout > 0 ? Date.now() + timeout : Infinity,
       };
       const signal = options.signal;
@@ -316,7 +322,23 @@ export class Connection {
       }
       if (bufs.length === 0) break;
       this.inFlight += sent.length;
-      for (const p of sent) p.sent = true;
+      const group = ++this.groups;
+      let last = -1; // the last request (not dump) of this sendmsg keeps its NLM_F_ACK
+      for (let i = 0; i < sent.length; i++) {
+        const p = sent[i];
+        p.sent = true;
+        p.group = group;
+        p.position = i;
+        if (!p.dump) last = i;
+      }
+      for (let i = 0; i < last; i++) {
+        const p = sent[i];
+        if (p.dump) continue;
+        const b = bufs[i];
+        b.writeUInt16LE(b.readUInt16LE(6) & ~NLM_F_ACK, 6);
+        p.elided = true;
+        this.elided.push(p);
+      }
       const r = this.socket.send(bufs);
       if (r < 0) for (const p of sent) this.settle(p, new NetlinkError(-r, { ...p, extAck: 'sendmsg failed' }));
     }
@@ -326,9 +348,18 @@ export class Connection {
     forEachMessage(chunk, (m) => {
       const p = this.pending.get(m.seq);
       if (!p || m.seq === 0 || m.type === NLMSG_NOOP || m.type === NLMSG_OVERRUN) {
+        const anchor = m.seq === 0 ? undefined : this.orphanAnchors.get(m.seq);
+        if (anchor) {
+          // The answer to an ACKed request that was settled early (aborted, timed out).
+          if (m.type === NLMSG_ERROR) this.orphanAnchors.delete(m.seq);
+          return this.confirmBefore(anchor[0], anchor[1]);
+        }
         if (m.type >= NLMSG_MIN_TYPE || m.seq === 0) for (const h of this.notificationHandlers) h(m);
         return;
       }
+      // Any answer to a request (not a dump) means the kernel has processed
+      // every request sent before it: see confirmBefore().
+      if (!p.dump && this.elidedHead < this.elided.length) this.confirmBefore(p.group, p.position);
       if (m.flags & NLM_F_DUMP_INTR) p.interrupted = true;
       if (m.type === NLMSG_ERROR) {
         const e = decodeError(m);
@@ -348,9 +379,44 @@ export class Connection {
       }
       if (p.onMessage) p.onMessage(m);
       else p.replies.push(m);
-      if (!p.dump && !(m.flags & NLM_F_MULTI)) return; // a single reply; its ACK follows
+      if (!p.dump && !(m.flags & NLM_F_MULTI)) return; // a single reply; its ACK (or a later request's answer) follows
     });
     this.flush();
+  }
+
+  // ACK elision. The kernel handles the messages of one sendmsg in order,
+  // synchronously, inside that sendmsg (netlink_rcv_skb), and it always answers
+  // a failure, NLM_F_ACK or not (`if (nlh->nlmsg_flags & NLM_F_ACK || err)
+  // netlink_ack(...)`, net/netlink/af_netlink.c); answers reach our receive
+  // queue in that order. So only the last request of each sendmsg asks for an
+  // ACK, and an answer to a request proves that every earlier request, of its
+  // sendmsg and of earlier ones, that has not answered with an error succeeded.
+  // Dumps are never elided and never confirm anything: their replies continue
+  // at recvmsg time. If the receive queue overflows (ENOBUFS) an answer may be
+  // lost: every unconfirmed request is rejected (socketError).
+  private groups = 0;
+  /** Elided requests awaiting confirmation, in send order (array + head). */
+  private elided: Pending[] = [];
+  private elidedHead = 0;
+  /** seq → [group, position] of ACKed requests settled before their answer came. */
+  private readonly orphanAnchors = new Map<number, [number, number]>();
+
+  /** Resolves every elided request sent before position `position` of sendmsg `group`. */
+  private confirmBefore(group: number, position: number): void {
+    const q = this.elided;
+    let h = this.elidedHead;
+    while (h < q.length) {
+      const e = q[h];
+      if (e.group > group || (e.group === group && e.position >= position)) break;
+      q[h++] = undefined as unknown as Pending;
+      this.settle(e); // no-op if it was settled already (its error came, or it was aborted)
+    }
+    if (h === q.length) {
+      this.elided = [];
+      this.elidedHead = 0;
+    } else {
+      this.elidedHead = h;
+    }
   }
 
   private kernelError(p: Pending, errno: number, extAck?: string, offset?: number): NetlinkError {
@@ -360,6 +426,10 @@ export class Connection {
   private settle(p: Pending, error?: Error): void {
     if (this.pending.get(p.seq) !== p) return;
     this.pending.delete(p.seq);
+    if (p.sent && !p.elided && !p.dump && error && !(error instanceof NetlinkError) && this.elidedHead < this.elided.length) {
+      // Aborted or timed out before its answer: that answer still confirms the requests before it.
+      this.orphanAnchors.set(p.seq, [p.group, p.position]);
+    }
     if (p.sent) this.inFlight--; // unsent ones are skipped by flush()
     p.cleanup?.();
     if (error) p.reject(error);
@@ -382,8 +452,12 @@ export class Connection {
       operation: 'netlink.receive',
       extAck: errno === 105 /* ENOBUFS */ ? 'the kernel dropped messages because the receive buffer was full' : undefined,
     });
-    // ENOBUFS means replies may be lost: no pending ACK can be trusted to arrive.
+    // ENOBUFS means replies may be lost: no pending ACK can be trusted to arrive,
+    // and no elided request can be confirmed any more.
     if (errno === 105) {
+      this.elided = [];
+      this.elidedHead = 0;
+      this.orphanAnchors.clear();
       for (const p of [...this.pending.values()]) {
         if (p.dump) continue; // a dump in progress is paced by the kernel and not lost
         this.settle(p, new NetlinkError(105, { ...p, extAck: 'the answer was lost: the socket receive buffer overflowed (the request may have taken effect)' }));
