@@ -112,18 +112,6 @@ export class Link {
   readonly permanentMac?: string;
   readonly numTxQueues?: number;
   readonly numRxQueues?: number;
-  /** Kind-specific settings, decoded for the kinds the library knows. */
-  readonly bridge?: BridgeData;
-  readonly vxlan?: VxlanData;
-  readonly vlan?: VlanData;
-  /** For kinds macvlan and macvtap. */
-  readonly macvlan?: MacvlanData;
-  /** For tun and tap devices (kind "tun"). */
-  readonly tun?: TunData;
-  /** Bridge port options when this link is a bridge port (IFLA_INFO_SLAVE_DATA). */
-  readonly bridgePort?: BridgePortData;
-  /** IFLA_INFO_DATA as the kernel sent it (kept raw for every kind, known or not). */
-  readonly kindData?: RawAttribute[];
   /** The decoded message, for everything not lifted into a field. */
   readonly raw: LinkMessage;
   /** Names and flags of the other links of the same dump, for toJSON (absent for get()). */
@@ -156,19 +144,41 @@ export class Link {
     this.permanentMac = m.permanentMac;
     this.numTxQueues = m.numTxQueues;
     this.numRxQueues = m.numRxQueues;
-    const info = m.linkInfo;
-    this.kindData = info?.data;
-    if (info?.data) {
+  }
+
+  // Kind-specific data is decoded on first read (a dump of 4,000 links rarely
+  // reads any of it; a bridge port alone carries ~40 attributes).
+  declare private kinds?: DecodedKinds;
+  private decodedKinds(): DecodedKinds {
+    if (this.kinds) return this.kinds;
+    const k: DecodedKinds = {};
+    const info = this.raw.linkInfo;
+    const data = info?.data;
+    if (data) {
       switch (info.kind) {
-        case 'bridge': this.bridge = decodeBridgeData(info.data); break;
-        case 'vxlan': this.vxlan = decodeVxlanData(info.data); break;
-        case 'vlan': this.vlan = decodeVlanData(info.data); break;
-        case 'macvlan': case 'macvtap': this.macvlan = decodeMacvlanData(info.data); break;
-        case 'tun': this.tun = decodeTunData(info.data); break;
+        case 'bridge': k.bridge = decodeBridgeData(data); break;
+        case 'vxlan': k.vxlan = decodeVxlanData(data); break;
+        case 'vlan': k.vlan = decodeVlanData(data); break;
+        case 'macvlan': case 'macvtap': k.macvlan = decodeMacvlanData(data); break;
+        case 'tun': k.tun = decodeTunData(data); break;
       }
     }
-    if (info?.slaveKind === 'bridge' && info.slaveData) this.bridgePort = decodeBridgePortData(info.slaveData);
+    if (info?.slaveKind === 'bridge' && info.slaveData) k.bridgePort = decodeBridgePortData(info.slaveData);
+    Object.defineProperty(this, 'kinds', { value: k, enumerable: false });
+    return k;
   }
+  /** Kind-specific settings, decoded for the kinds the library knows. */
+  get bridge(): BridgeData | undefined { return this.decodedKinds().bridge; }
+  get vxlan(): VxlanData | undefined { return this.decodedKinds().vxlan; }
+  get vlan(): VlanData | undefined { return this.decodedKinds().vlan; }
+  /** For kinds macvlan and macvtap. */
+  get macvlan(): MacvlanData | undefined { return this.decodedKinds().macvlan; }
+  /** For tun and tap devices (kind "tun"). */
+  get tun(): TunData | undefined { return this.decodedKinds().tun; }
+  /** Bridge port options when this link is a bridge port (IFLA_INFO_SLAVE_DATA). */
+  get bridgePort(): BridgePortData | undefined { return this.decodedKinds().bridgePort; }
+  /** IFLA_INFO_DATA as the kernel sent it (kept raw for every kind, known or not). */
+  get kindData(): RawAttribute[] | undefined { return this.raw.linkInfo?.data; }
 
   /** Administratively up (IFF_UP). */
   get up(): boolean { return (this.flags & C.IFF_UP) !== 0; }
@@ -217,10 +227,7 @@ export class Link {
    * an index it cannot name: "if<N>".
    */
   toJSON(): Record<string, unknown> {
-    const k: DecodedKinds = {
-      bridge: this.bridge, vxlan: this.vxlan, vlan: this.vlan, macvlan: this.macvlan, tun: this.tun, bridgePort: this.bridgePort,
-    };
-    return linkJson(this.raw, k, this.neighbours);
+    return linkJson(this.raw, this.decodedKinds(), this.neighbours);
   }
 }
 

@@ -1,7 +1,7 @@
 // RTM_*LINK codec: ifinfomsg + IFLA_* attributes (<linux/rtnetlink.h>,
 // <linux/if_link.h>, <linux/veth.h>). Pure: objects in, bytes out, and back.
 import {
-  attributeList, copyBytes, DecodeError, forEachAttribute, MessageWriter, RawAttribute, readS32, readString,
+  copyBytes, DecodeError, forEachAttribute, MessageWriter, RawAttribute, readS32, readString,
   rawType, readU32, readU8,
 } from '../netlink/attributes';
 import * as C from '../netlink/constants';
@@ -158,33 +158,84 @@ export function encodeLink(type: number, flags: number, m: LinkMessage): Buffer 
   return w.finish();
 }
 
+const u64 = (buf: Buffer, at: number): number => buf.readUInt32LE(at) + buf.readUInt32LE(at + 4) * 0x100000000;
+
 function decodeStats64(buf: Buffer, s: number, e: number): LinkStats {
-  const out: Record<string, number> = {};
-  const n = Math.min(STATS64_FIELDS.length, (e - s) >> 3);
-  for (let i = 0; i < n; i++) {
-    const at = s + i * 8;
-    out[STATS64_FIELDS[i]] = buf.readUInt32LE(at) + buf.readUInt32LE(at + 4) * 0x100000000;
+  if (e - s < STATS64_FIELDS.length * 8) {
+    // An older kernel's shorter struct: the fields it has.
+    const out: Record<string, number> = {};
+    const n = (e - s) >> 3;
+    for (let i = 0; i < n; i++) out[STATS64_FIELDS[i]] = u64(buf, s + i * 8);
+    return out;
   }
+  // One literal in struct order: every stats object gets the same hidden class.
+  return {
+    rxPackets: u64(buf, s), txPackets: u64(buf, s + 8), rxBytes: u64(buf, s + 16), txBytes: u64(buf, s + 24),
+    rxErrors: u64(buf, s + 32), txErrors: u64(buf, s + 40), rxDropped: u64(buf, s + 48), txDropped: u64(buf, s + 56),
+    multicast: u64(buf, s + 64), collisions: u64(buf, s + 72), rxLengthErrors: u64(buf, s + 80), rxOverErrors: u64(buf, s + 88),
+    rxCrcErrors: u64(buf, s + 96), rxFrameErrors: u64(buf, s + 104), rxFifoErrors: u64(buf, s + 112), rxMissedErrors: u64(buf, s + 120),
+    txAbortedErrors: u64(buf, s + 128), txCarrierErrors: u64(buf, s + 136), txFifoErrors: u64(buf, s + 144),
+    txHeartbeatErrors: u64(buf, s + 152), txWindowErrors: u64(buf, s + 160), rxCompressed: u64(buf, s + 168),
+    txCompressed: u64(buf, s + 176), rxNohandler: u64(buf, s + 184), rxOtherhostDropped: u64(buf, s + 192),
+  };
+}
+
+/**
+ * Lazy decoding. A link dump carries, per link, a dozen attributes that few
+ * callers read (IFLA_AF_SPEC alone is ~1 KiB; IFLA_STATS, IFLA_XDP, IFLA_MAP …)
+ * and, for a bridge port, ~40 IFLA_INFO_SLAVE_DATA attributes. They are not
+ * copied when the message is decoded: `unknown`, `linkInfo.data`,
+ * `linkInfo.slaveData` and `linkInfo.unknown` are enumerable properties that
+ * copy their attributes out of the received bytes on first read (then become
+ * plain data properties). Until then the decoded object keeps the received
+ * chunk alive.
+ */
+function lazy(obj: object, key: string, compute: () => unknown): void {
+  const settle = (value: unknown): void => {
+    Object.defineProperty(obj, key, { value, enumerable: true, configurable: true, writable: true });
+  };
+  Object.defineProperty(obj, key, {
+    enumerable: true, configurable: true,
+    get() { const value = compute(); settle(value); return value; },
+    set: settle,
+  });
+}
+
+/** Copies of the attributes of buf[s, e) whose (masked) type `keep` accepts. */
+function copyAttributes(buf: Buffer, s: number, e: number, keep?: (type: number) => boolean): RawAttribute[] {
+  const out: RawAttribute[] = [];
+  forEachAttribute(buf, s, e, (type, vs, ve) => {
+    if (!keep || keep(type)) out.push({ type: rawType(buf, vs), data: copyBytes(buf, vs, ve) });
+  });
   return out;
 }
 
+const INFO_KNOWN = new Set<number>([C.IFLA_INFO_KIND, C.IFLA_INFO_SLAVE_KIND, C.IFLA_INFO_DATA, C.IFLA_INFO_SLAVE_DATA]);
+
 function decodeLinkInfo(buf: Buffer, s: number, e: number): LinkInfoMessage {
   const info: LinkInfoMessage = {};
+  let unknown = false;
   forEachAttribute(buf, s, e, (type, vs, ve) => {
     switch (type) {
       case C.IFLA_INFO_KIND: info.kind = readString(buf, vs, ve); break;
       case C.IFLA_INFO_SLAVE_KIND: info.slaveKind = readString(buf, vs, ve); break;
-      case C.IFLA_INFO_DATA: info.data = copyList(buf, vs, ve); break;
-      case C.IFLA_INFO_SLAVE_DATA: info.slaveData = copyList(buf, vs, ve); break;
-      default: (info.unknown ??= []).push({ type: rawType(buf, vs), data: copyBytes(buf, vs, ve) });
+      case C.IFLA_INFO_DATA: lazy(info, 'data', () => copyAttributes(buf, vs, ve)); break;
+      case C.IFLA_INFO_SLAVE_DATA: lazy(info, 'slaveData', () => copyAttributes(buf, vs, ve)); break;
+      default: unknown = true;
     }
   });
+  if (unknown) lazy(info, 'unknown', () => copyAttributes(buf, s, e, (t) => !INFO_KNOWN.has(t)));
   return info;
 }
 
-function copyList(buf: Buffer, s: number, e: number): RawAttribute[] {
-  return attributeList(buf, s, e).map((a) => ({ type: a.type, data: Buffer.from(a.data) }));
-}
+/** The IFLA_* types decodeLinkBody lifts into fields; everything else is `unknown`. */
+const LINK_KNOWN = new Set<number>([
+  C.IFLA_IFNAME, C.IFLA_MTU, C.IFLA_MIN_MTU, C.IFLA_MAX_MTU, C.IFLA_ADDRESS, C.IFLA_BROADCAST, C.IFLA_PERM_ADDRESS,
+  C.IFLA_MASTER, C.IFLA_LINK, C.IFLA_LINK_NETNSID, C.IFLA_OPERSTATE, C.IFLA_LINKMODE, C.IFLA_TXQLEN, C.IFLA_GROUP,
+  C.IFLA_IFALIAS, C.IFLA_QDISC, C.IFLA_CARRIER, C.IFLA_CARRIER_CHANGES, C.IFLA_PROMISCUITY, C.IFLA_NUM_TX_QUEUES,
+  C.IFLA_NUM_RX_QUEUES, C.IFLA_PROTO_DOWN, C.IFLA_NET_NS_FD, C.IFLA_NET_NS_PID, C.IFLA_EXT_MASK, C.IFLA_ALT_IFNAME,
+  C.IFLA_STATS64, C.IFLA_LINKINFO, C.IFLA_PROP_LIST,
+]);
 
 function decodeLinkBody(buf: Buffer, start: number, end: number): LinkMessage {
   const m: LinkMessage = {
@@ -194,6 +245,7 @@ function decodeLinkBody(buf: Buffer, start: number, end: number): LinkMessage {
     flags: buf.readUInt32LE(start + 8),
     change: buf.readUInt32LE(start + 12),
   };
+  let unknown = false;
   forEachAttribute(buf, start + IFINFOMSG_LEN, end, (type, s, e) => {
     switch (type) {
       case C.IFLA_IFNAME: m.name = readString(buf, s, e); break;
@@ -230,9 +282,10 @@ function decodeLinkBody(buf: Buffer, start: number, end: number): LinkMessage {
         m.altNames = names;
         break;
       }
-      default: (m.unknown ??= []).push({ type: rawType(buf, s), data: copyBytes(buf, s, e) });
+      default: unknown = true;
     }
   });
+  if (unknown) lazy(m, 'unknown', () => copyAttributes(buf, start + IFINFOMSG_LEN, end, (t) => !LINK_KNOWN.has(t)));
   return m;
 }
 
