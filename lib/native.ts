@@ -97,7 +97,11 @@ function packageRoot(): string {
   return dir;
 }
 
-export const native = load(packageRoot()) as NativeBinding;
+// RTNETLINK_NATIVE names an addon file to load instead (the sanitizer build of
+// scripts/test-asan.sh); otherwise node-gyp-build finds build/Release or prebuilds/.
+export const native = (process.env.RTNETLINK_NATIVE
+  ? require(path.resolve(process.env.RTNETLINK_NATIVE))
+  : load(packageRoot())) as NativeBinding;
 
 /** The package root (binding.gyp, build/): where the nsexec shim of lib/process.ts is found too. */
 export const packageDir = packageRoot();

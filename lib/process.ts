@@ -46,11 +46,11 @@ export interface ExecFileError extends Error {
 
 let shim: string | undefined;
 
-/** build/Release/nsexec (or build/Debug), built by node-gyp with the addon. */
+/** build/Release/nsexec (or build/Debug), built by node-gyp with the addon; else the prebuilt one (scripts/prebuild.sh). */
 export function shimPath(): string {
   if (shim) return shim;
-  for (const dir of ['Release', 'Debug']) {
-    const candidate = path.join(packageDir, 'build', dir, 'nsexec');
+  for (const dir of ['build/Release', 'build/Debug', `prebuilds/${process.platform}-${process.arch}`]) {
+    const candidate = path.join(packageDir, dir, 'nsexec');
     if (existsSync(candidate)) return (shim = candidate);
   }
   throw new Error(`rtnetlink: the exec shim build/Release/nsexec is missing under ${packageDir}; build it with \`npx node-gyp rebuild\``);
