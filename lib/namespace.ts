@@ -1,6 +1,7 @@
 // Namespace: identity, create/open/delete like `ip netns`, and the one
 // connection through which every operation on that namespace goes.
 import { promises as fsp } from 'node:fs';
+import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import { native } from './native';
 import { Connection, ConnectionOptions, CallOptions } from './connection';
@@ -38,6 +39,13 @@ export interface NamespaceOptions {
 /** The run directory used when none is given. */
 export function defaultRunDir(): string {
   return process.env.RTNETLINK_NETNS_RUN_DIR || '/run/netns';
+}
+
+// The namespace this process runs in, by nsfs identity (stat, so no fd stays open).
+let processNamespace: { dev: number; ino: number } | undefined;
+function isProcessNamespace(ns: { dev: number; ino: number }): boolean {
+  processNamespace ??= statSync('/proc/self/ns/net');
+  return ns.dev === processNamespace.dev && ns.ino === processNamespace.ino;
 }
 
 function fail(errno: number, operation: string, target: string, what?: string): never {
@@ -202,7 +210,7 @@ export class Namespace implements AsyncDisposable {
   get connection(): Connection {
     this.assertOpen();
     // The process's own namespace needs no setns(2), which would need CAP_SYS_ADMIN.
-    this.conn ??= this.reaped.conn = new Connection(this === Namespace.currentHandle || this.equals(Namespace.current()) ? -1 : this.nsFd, this.connectionOptions);
+    this.conn ??= this.reaped.conn = new Connection(isProcessNamespace(this) ? -1 : this.nsFd, this.connectionOptions);
     return this.conn;
   }
 
