@@ -53,8 +53,13 @@ interface Pending extends Operation {
   position: number;
   /** Sent without NLM_F_ACK: an answer to a later request of its sendmsg confirms it. */
   elided: boolean;
-  /** Streaming dumps get messages as they arrive instead of at the end. */
+  /**
+   * Streaming dumps get messages as they arrive instead of at the end. With
+   * `transient`, `m` may live in the reused receive buffer: onMessage must not
+   * keep it past its return (it decodes it at once).
+   */
   onMessage?: (m: MessageView) => void;
+  transient: boolean;
   resolve: (replies: MessageView[]) => void;
   reject: (e: Error) => void;
   cleanup?: () => void;
@@ -70,6 +75,8 @@ const MAX_IOV = 1024;
  * the chunk being read (one wake-up: ≤ 1 MiB).
  */
 const STREAM_HIGH_WATER = 4096;
+/** The Buffer each wake-up is read into (≤ 64 datagrams of ≤ 32 KiB each, see native/socket.cc). */
+const RECEIVE_ARENA = 1 << 20;
 const STREAM_LOW_WATER = 1024;
 
 export type NotificationHandler = (m: MessageView) => void;
@@ -105,7 +112,11 @@ export class Connection {
     }
     this.defaultTimeout = options.timeout ?? 30_000;
     this.window = options.window ?? 1024;
-    this.socket.start((chunk) => this.receive(chunk), (errno) => this.socketError(-errno));
+    // The receive arena, reused by every wake-up (see receive()); a socket
+    // that ignores it hands over Buffers as before.
+    const arena = Buffer.allocUnsafeSlow(RECEIVE_ARENA);
+    this.socket.start((chunk: Buffer | number) => this.receive(typeof chunk === 'number' ? arena.subarray(0, chunk) : chunk, typeof chunk === 'number'),
+      (errno) => this.socketError(-errno), arena);
     this.socket.unref();
   }
 
@@ -133,33 +144,74 @@ export class Connection {
    * cannot be retried without repeating what was already yielded, so the stream
    * ends with DumpInterruptedError instead.
    */
-  async *dump(msg: Buffer, op: Operation, options: CallOptions = {}): AsyncGenerator<MessageView> {
+  dump(msg: Buffer, op: Operation, options?: CallOptions): AsyncGenerator<MessageView>;
+  /**
+   * With `decode`, the stream yields what `decode` returns, and the messages
+   * stay in the reused receive buffer until decoded: reading pauses after each
+   * wake-up that brought some and resumes once the consumer has decoded them
+   * all. `decode` must copy what it keeps. A long dump thus allocates no
+   * receive chunks, and each decoded object is made just before it is
+   * consumed, so it dies young (a million routes: no growth of the old heap).
+   */
+  dump<T>(msg: Buffer, op: Operation, options: CallOptions, decode: (m: MessageView) => T): AsyncGenerator<T>;
+  async *dump<T>(msg: Buffer, op: Operation, options: CallOptions = {}, decode?: (m: MessageView) => T): AsyncGenerator<T | MessageView> {
+    // Without decode: the messages (on stable chunks), paused above the high water.
     const queue: MessageView[] = [];
+    // With decode: where each message starts in `chunk`, the receive buffer of
+    // the one wake-up they came in (reading pauses until they are decoded).
+    const offsets: number[] = [];
+    let chunk: Buffer | undefined;
     let head = 0;
     let wake: (() => void) | undefined;
     let done = false;
     let failure: Error | undefined;
     let pausing = false;
-    const finished = this.enqueue(msg, op, true, options, (m) => {
-      queue.push(m);
-      if (!pausing && queue.length - head >= STREAM_HIGH_WATER) {
-        pausing = true;
-        this.pauseReading();
+    const finished = this.enqueue(msg, op, true, options, decode === undefined
+      ? (m) => {
+        queue.push(m);
+        if (!pausing && queue.length - head >= STREAM_HIGH_WATER) {
+          pausing = true;
+          this.pauseReading();
+        }
+        wake?.();
       }
-      wake?.();
-    });
+      : (m) => {
+        chunk = m.buf;
+        offsets.push(m.start - NLMSG_HDRLEN);
+        if (!pausing) {
+          pausing = true;
+          this.pauseReading();
+        }
+        wake?.();
+      }, decode !== undefined);
     finished.then(() => { done = true; wake?.(); }, (e: Error) => { failure = e; done = true; wake?.(); });
     try {
       for (;;) {
-        while (head < queue.length) {
-          const m = queue[head];
-          queue[head++] = undefined as unknown as MessageView; // let the chunk go once consumed
-          if (head === queue.length) { queue.length = 0; head = 0; }
-          if (pausing && queue.length - head <= STREAM_LOW_WATER) {
-            pausing = false;
-            this.resumeReading();
+        if (decode) {
+          while (head < offsets.length) {
+            const value = decode(viewAt(chunk as Buffer, offsets[head++]));
+            if (head === offsets.length) {
+              offsets.length = 0;
+              head = 0;
+              chunk = undefined;
+              if (pausing) {
+                pausing = false;
+                this.resumeReading();
+              }
+            }
+            yield value;
           }
-          yield m;
+        } else {
+          while (head < queue.length) {
+            const m = queue[head];
+            queue[head++] = undefined as unknown as MessageView; // let the chunk go once consumed
+            if (head === queue.length) { queue.length = 0; head = 0; }
+            if (pausing && queue.length - head <= STREAM_LOW_WATER) {
+              pausing = false;
+              this.resumeReading();
+            }
+            yield m;
+          }
         }
         if (done) break;
         await new Promise<void>((r) => { wake = r; });
@@ -171,6 +223,7 @@ export class Connection {
       if (!done) this.abandon(msg.readUInt32LE(8));
     }
   }
+
 
   /**
    * Holds back sending until uncork(): requests issued meanwhile (over several
@@ -237,7 +290,7 @@ export class Connection {
   // --- internals ----------------------------------------------------------
 
   private enqueue(msg: Buffer, op: Operation, dump: boolean, options: CallOptions,
-    onMessage?: (m: MessageView) => void): Promise<MessageView[]> {
+    onMessage?: (m: MessageView) => void, transient?: boolean): Promise<MessageView[]> {
     if (this.closed) return Promise.reject(new NetlinkError(9, { ...op, extAck: 'connection is closed' }));
     if (options.signal?.aborted) return Promise.reject(new AbortError(`${op.operation} aborted`, 'ABORT_ERR', op.operation));
     if (dump) msg.writeUInt16LE(msg.readUInt16LE(6) | NLM_F_DUMP, 6);
@@ -248,7 +301,7 @@ export class Connection {
     return new Promise<MessageView[]>((resolve, reject) => {
       const p: Pending = {
         operation: op.operation, target: op.target, seq, dump, replies: [], interrupted: false, sent: false,
-        group: 0, position: 0, elided: false, onMessage, resolve, reject,
+        group: 0, position: 0, elided: false, onMessage, transient: transient === true, resolve, reject,
         deadline: timeout > 0 ? Date.now() + timeout : Infinity,
       };
       const signal = options.signal;
@@ -344,7 +397,20 @@ export class Connection {
     }
   }
 
-  private receive(chunk: Buffer): void {
+  /**
+   * One wake-up's datagrams. With `reused`, `chunk` is the receive arena, which
+   * the next wake-up overwrites: a message that outlives this call (a reply
+   * kept for dumpAll or a request, a notification, a streaming dump without a
+   * decoder) is moved to a copy of the chunk, made once per wake-up and only
+   * when needed. Decoding streams copy nothing.
+   */
+  private receive(chunk: Buffer, reused = false): void {
+    let stable: Buffer | undefined = reused ? undefined : chunk;
+    const keep = (m: MessageView): MessageView => {
+      if (stable === chunk) return m;
+      stable ??= Buffer.from(chunk);
+      return { type: m.type, flags: m.flags, seq: m.seq, pid: m.pid, buf: stable, start: m.start, end: m.end };
+    };
     forEachMessage(chunk, (m) => {
       const p = this.pending.get(m.seq);
       if (!p || m.seq === 0 || m.type === NLMSG_NOOP || m.type === NLMSG_OVERRUN) {
@@ -354,7 +420,10 @@ export class Connection {
           if (m.type === NLMSG_ERROR) this.orphanAnchors.delete(m.seq);
           return this.confirmBefore(anchor[0], anchor[1]);
         }
-        if (m.type >= NLMSG_MIN_TYPE || m.seq === 0) for (const h of this.notificationHandlers) h(m);
+        if ((m.type >= NLMSG_MIN_TYPE || m.seq === 0) && this.notificationHandlers.size > 0) {
+          const kept = keep(m);
+          for (const h of this.notificationHandlers) h(kept);
+        }
         return;
       }
       // Any answer to a request (not a dump) means the kernel has processed
@@ -377,8 +446,8 @@ export class Connection {
         if (p.interrupted) return this.settle(p, new DumpInterruptedError(p, 1));
         return this.settle(p);
       }
-      if (p.onMessage) p.onMessage(m);
-      else p.replies.push(m);
+      if (p.onMessage) p.onMessage(p.transient ? m : keep(m));
+      else p.replies.push(keep(m));
       if (!p.dump && !(m.flags & NLM_F_MULTI)) return; // a single reply; its ACK (or a later request's answer) follows
     });
     this.flush();
@@ -490,6 +559,14 @@ export class Connection {
     if (want) this.socket.ref();
     else this.socket.unref();
   }
+}
+
+/** The message whose header starts at `off` (a streaming dump's queued offset). */
+function viewAt(buf: Buffer, off: number): MessageView {
+  return {
+    type: buf.readUInt16LE(off + 4), flags: buf.readUInt16LE(off + 6), seq: buf.readUInt32LE(off + 8), pid: buf.readUInt32LE(off + 12),
+    buf, start: off + NLMSG_HDRLEN, end: off + buf.readUInt32LE(off),
+  };
 }
 
 function safeDecodeError(m: MessageView): { message?: string; offset?: number } | undefined {

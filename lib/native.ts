@@ -16,8 +16,14 @@ export interface NativeNetlinkSocket {
    * whole, 4-byte-aligned messages, so the concatenation parses as a stream).
    * `onError` receives -errno (e.g. -ENOBUFS when the kernel dropped messages,
    * -EMSGSIZE when a datagram was truncated); polling continues after it.
+   *
+   * With `shared` (a Buffer JS keeps): each wake-up's datagrams are read into
+   * `shared` and onData gets their byte length instead of a new Buffer — valid
+   * only until onData returns, so JS copies what it keeps. If a datagram needs
+   * more than half of `shared`, that wake-up falls back to a Buffer copy.
    */
   start(onData: (chunk: Buffer) => void, onError: (errno: number) => void): void;
+  start(onData: (chunk: Buffer | number) => void, onError: (errno: number) => void, shared: Buffer): void;
   ref(): void;
   unref(): void;
   /**

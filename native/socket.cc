@@ -43,6 +43,11 @@ struct NetlinkWatcher {
   Napi::FunctionReference onError;
   std::unique_ptr<Napi::AsyncContext> context;
   std::vector<uint8_t> arena;              // reused across wake-ups; allocated by start()
+  // start(onData, onError, shared): a Buffer owned by JS that each wake-up's
+  // datagrams are read into; onData then gets only their length, and JS copies
+  // what it keeps. Used while it has room for two datagrams, else `arena` (and
+  // onData gets a Buffer copy, as without it).
+  Napi::Reference<Napi::Buffer<uint8_t>> shared;
   size_t datagramRoom = kMinDatagramRoom;  // room required before each recv; grows on truncation
 };
 
@@ -114,32 +119,53 @@ static void EmitError(NetlinkWatcher* w, int err) {
   CallJs(w, w->onError, value);
 }
 
-static void EmitData(NetlinkWatcher* w, size_t length) {
+// Where this wake-up reads: the shared JS Buffer if it has room for two
+// datagrams, else the native arena.
+struct ReadTarget {
+  uint8_t* data;
+  size_t size;
+  bool shared;
+};
+
+static ReadTarget Target(NetlinkWatcher* w) {
+  if (!w->shared.IsEmpty()) {
+    void* data = nullptr;
+    size_t size = 0;
+    if (napi_get_buffer_info(w->env, w->shared.Value(), &data, &size) == napi_ok && size >= 2 * w->datagramRoom) {
+      return {static_cast<uint8_t*>(data), size, true};
+    }
+  }
+  return {w->arena.data(), w->arena.size(), false};
+}
+
+static void EmitData(NetlinkWatcher* w, const ReadTarget& t, size_t length) {
   if (length == 0 || w->closing || w->jsGone) return;
   napi_value chunk;
-  if (napi_create_buffer_copy(w->env, length, w->arena.data(), nullptr, &chunk) != napi_ok) {
-    return AfterFailedCall(w);
-  }
+  napi_status status = t.shared
+      ? napi_create_uint32(w->env, static_cast<uint32_t>(length), &chunk)
+      : napi_create_buffer_copy(w->env, length, t.data, nullptr, &chunk);
+  if (status != napi_ok) return AfterFailedCall(w);
   CallJs(w, w->onData, chunk);
 }
 
-// Reads at most kMaxDatagramsPerWakeup datagrams into the arena and hands them
-// to onData as one Buffer. Errors are delivered in order with the data: what was
-// read before an error goes out first.
+// Reads at most kMaxDatagramsPerWakeup datagrams into the arena (or the shared
+// Buffer) and hands them to onData as one chunk. Errors are delivered in order
+// with the data: what was read before an error goes out first.
 static void ReadDatagrams(NetlinkWatcher* w) {
+  ReadTarget t = Target(w);
   size_t used = 0;
   for (int i = 0; i < kMaxDatagramsPerWakeup && !w->closing && !w->jsGone && !w->paused; i++) {
-    size_t room = w->arena.size() - used;
+    size_t room = t.size - used;
     if (room < w->datagramRoom) break;
     sockaddr_nl from = {};
     socklen_t fromLength = sizeof from;
-    ssize_t n = recvfrom(w->fd, w->arena.data() + used, room, MSG_DONTWAIT | MSG_TRUNC,
+    ssize_t n = recvfrom(w->fd, t.data + used, room, MSG_DONTWAIT | MSG_TRUNC,
                          reinterpret_cast<sockaddr*>(&from), &fromLength);
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) break;
       int err = -errno;
-      EmitData(w, used);
+      EmitData(w, t, used);
       used = 0;
       EmitError(w, err);
       if (err == -ENOBUFS) continue;  // messages were dropped; the socket still works
@@ -148,20 +174,21 @@ static void ReadDatagrams(NetlinkWatcher* w) {
     if (from.nl_pid != 0) continue;  // only the kernel (port 0) may talk to us
     size_t length = static_cast<size_t>(n);
     if (length > room) {  // MSG_TRUNC returned the real length: the datagram was cut
-      EmitData(w, used);
+      EmitData(w, t, used);
       used = 0;
       EmitError(w, -EMSGSIZE);
       w->datagramRoom = NLMSG_ALIGN(length);
       if (w->arena.size() < 2 * w->datagramRoom) w->arena.resize(2 * w->datagramRoom);
+      t = Target(w);
       continue;
     }
     // Kernel datagrams are whole, aligned messages; pad anyway so the
     // concatenation always parses as one stream.
     size_t aligned = NLMSG_ALIGN(length);
-    std::fill(w->arena.begin() + used + length, w->arena.begin() + used + aligned, 0);
+    std::fill(t.data + used + length, t.data + used + aligned, 0);
     used += aligned;
   }
-  EmitData(w, used);
+  EmitData(w, t, used);
 }
 
 // Drops the JS callbacks and the async context. Never while one of them runs:
@@ -170,6 +197,7 @@ static void ReleaseJs(NetlinkWatcher* w) {
   if (w->jsDepth > 0) return;
   w->onData.Reset();
   w->onError.Reset();
+  w->shared.Reset();
   w->context.reset();
 }
 
@@ -364,8 +392,11 @@ Napi::Value NetlinkSocket::Start(const Napi::CallbackInfo& info) {
     Napi::Error::New(env, "start: the socket is closed").ThrowAsJavaScriptException();
     return env.Undefined();
   }
+  bool shared = info.Length() >= 3 && !info[2].IsUndefined();
+  if (shared && !info[2].IsBuffer()) return ThrowTypeError(env, "start: the shared receive buffer must be a Buffer");
   w->onData = Napi::Persistent(info[0].As<Napi::Function>());
   w->onError = Napi::Persistent(info[1].As<Napi::Function>());
+  if (shared) w->shared = Napi::Persistent(info[2].As<Napi::Buffer<uint8_t>>());
   if (!w->context) w->context = std::make_unique<Napi::AsyncContext>(env, "rtnetlink:NetlinkSocket");
   if (w->arena.empty()) w->arena.resize(kArenaSize);
   int err = w->paused ? 0 : uv_poll_start(&w->handle, UV_READABLE, OnPoll);

@@ -115,7 +115,7 @@ export class Link {
   /** The decoded message, for everything not lifted into a field. */
   readonly raw: LinkMessage;
   /** Names and flags of the other links of the same dump, for toJSON (absent for get()). */
-  private readonly neighbours?: LinkNeighbours;
+  declare private readonly neighbours?: LinkNeighbours;
 
   constructor(readonly namespace: Namespace, m: LinkMessage, neighbours?: LinkNeighbours) {
     this.raw = m;

@@ -322,8 +322,8 @@ export class RouteTable {
       table, protocol, scope: 0, type, flags: 0, oif,
     });
     const names = filter.names === false ? undefined : await this.linkNames(filter);
-    for await (const m of this.ns.connection.dump(req, { operation: 'route.list' }, filter)) {
-      const r = decodeRoute(m);
+    // Decoded as they arrive: the receive buffer is reused (constant memory).
+    for await (const r of this.ns.connection.dump(req, { operation: 'route.list' }, filter, decodeRoute)) {
       if (table !== C.RT_TABLE_UNSPEC && r.table !== table) continue;
       if (protocol && r.protocol !== protocol) continue;
       if (type && r.type !== type) continue;
