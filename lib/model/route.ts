@@ -239,23 +239,40 @@ export function toRoute(m: RouteMessage, names?: Map<number, string>): Route {
       if (name) (metrics as Record<string, unknown>)[name] = value;
     }
   }
-  const route: Route = {
-    family, to, from: m.src !== undefined || m.srcLength ? `${m.src ?? (family === 4 ? '0.0.0.0' : '::')}/${m.srcLength}` : undefined,
-    via: m.gateway ?? m.via?.address, dev: m.oif, devName: m.oif === undefined ? undefined : names?.get(m.oif),
-    src: m.prefsrc, metric: m.priority,
-    table: tables.name(m.table), protocol: protocols.name(m.protocol), scope: scopes.name(m.scope),
-    type: routeTypes.name(m.type), tos: m.tos, flags: m.flags, metrics, locked,
-    pref: m.pref === undefined ? undefined : routePrefs.name(m.pref), nhid: m.nhId,
-    multipath: m.multipath?.map((nh) => ({
-      via: nh.gateway ?? nh.via?.address, dev: nh.index, devName: names?.get(nh.index), weight: nh.hops + 1, flags: nh.flags,
-    })),
-    expires: m.expires ?? cacheExpires(m), mark: m.mark, uid: m.uid, iif: m.iif,
-    raw: m,
-    toJSON() { return routeJson(this); },
-  };
-  for (const k of Object.keys(route) as (keyof Route)[]) if (route[k] === undefined) delete (route as unknown as Record<string, unknown>)[k];
-  return route;
+  // Only the defined fields become properties, in this order. (Deleting the
+  // undefined ones afterwards turned every Route into a slow dictionary-mode
+  // object: a third of the time of a 10,000-route dump.)
+  const r: Record<string, unknown> = { family, to };
+  const put = (k: string, v: unknown): void => { if (v !== undefined) r[k] = v; };
+  put('from', m.src !== undefined || m.srcLength ? `${m.src ?? (family === 4 ? '0.0.0.0' : '::')}/${m.srcLength}` : undefined);
+  put('via', m.gateway ?? m.via?.address);
+  put('dev', m.oif);
+  put('devName', m.oif === undefined ? undefined : names?.get(m.oif));
+  put('src', m.prefsrc);
+  put('metric', m.priority);
+  put('table', tables.name(m.table));
+  put('protocol', protocols.name(m.protocol));
+  put('scope', scopes.name(m.scope));
+  put('type', routeTypes.name(m.type));
+  put('tos', m.tos);
+  put('flags', m.flags);
+  put('metrics', metrics);
+  put('locked', locked);
+  put('pref', m.pref === undefined ? undefined : routePrefs.name(m.pref));
+  put('nhid', m.nhId);
+  put('multipath', m.multipath?.map((nh) => ({
+    via: nh.gateway ?? nh.via?.address, dev: nh.index, devName: names?.get(nh.index), weight: nh.hops + 1, flags: nh.flags,
+  })));
+  put('expires', m.expires ?? cacheExpires(m));
+  put('mark', m.mark);
+  put('uid', m.uid);
+  put('iif', m.iif);
+  r.raw = m;
+  r.toJSON = routeToJSON;
+  return r as unknown as Route;
 }
+
+function routeToJSON(this: Route): Record<string, unknown> { return routeJson(this); }
 
 /** `ip route` for one namespace: ns.routes. */
 export class RouteTable {
