@@ -15,6 +15,8 @@ export { Nexthop, NexthopSpec, NexthopFilter, NexthopTable, NexthopBucket, Nexth
 export { NsidTable, NsidEntry } from './model/nsid';
 export { reloadNames, iproute2Dir } from './names';
 export { NetlinkError, NotFoundError, AbortError } from './errors';
+export { missingCapability } from './errors';
+export type { Capability, NetlinkErrorDetails } from './errors';
 export { ListenOptions, ConnectOptions, UdpOptions } from './sockets';
 export type { Family } from './inet';
 export { NamespaceSpawnOptions, NamespaceExecFileOptions, ExecFileCallback, ExecFileError } from './process';
