@@ -149,7 +149,8 @@ function makeBuilder(ns: Namespace, ops: Op[], atomic: boolean): BatchBuilder {
       throw new TypeError(`batch: ${table}.${String(verb)} is not an operation of ns.${table}`);
     }
     const label = `${table}.${verb}`;
-    const undo = inverseOf(table, verb, args);
+    // The inverse matters to atomic batches only (a closure per operation otherwise).
+    const undo = atomic ? inverseOf(table, verb, args) : undefined;
     if (atomic && !undo) {
       throw new TypeError(`batch: ${label}(${args.map(describe).join(', ')}) cannot be undone, so it cannot be part of an atomic batch` +
         (verb === 'delete' ? ' (pass the Route or Address object a list returned)' : ''));
@@ -165,9 +166,16 @@ function makeBuilder(ns: Namespace, ops: Op[], atomic: boolean): BatchBuilder {
     ops.push(op);
     return ops.length - 1;
   };
-  const table = (name: TableName): never => new Proxy({}, {
-    get: (_t, verb) => (...args: unknown[]) => record(name, verb as string, args),
-  }) as never;
+  const table = (name: TableName): never => {
+    const verbs = new Map<string | symbol, (...args: unknown[]) => number>();
+    return new Proxy({}, {
+      get: (_t, verb) => {
+        let f = verbs.get(verb);
+        if (!f) verbs.set(verb, f = (...args: unknown[]) => record(name, verb as string, args));
+        return f;
+      },
+    }) as never;
+  };
   return {
     links: table('links'), addresses: table('addresses'), routes: table('routes'),
     custom(label, run, undo) {

@@ -51,6 +51,8 @@ interface Pending extends Operation {
   /** Which sendmsg carried it (1, 2, … in send order) and where in it; 0 while unsent. */
   group: number;
   position: number;
+  /** Queued while corked (a batch): may be sent without NLM_F_ACK. */
+  elidable: boolean;
   /** Sent without NLM_F_ACK: an answer to a later request of its sendmsg confirms it. */
   elided: boolean;
   /**
@@ -301,7 +303,7 @@ export class Connection {
     return new Promise<MessageView[]>((resolve, reject) => {
       const p: Pending = {
         operation: op.operation, target: op.target, seq, dump, replies: [], interrupted: false, sent: false,
-        group: 0, position: 0, elided: false, onMessage, transient: transient === true, resolve, reject,
+        group: 0, position: 0, elidable: this.corks > 0, elided: false, onMessage, transient: transient === true, resolve, reject,
         deadline: timeout > 0 ? Date.now() + timeout : Infinity,
       };
       const signal = options.signal;
@@ -386,7 +388,7 @@ export class Connection {
       }
       for (let i = 0; i < last; i++) {
         const p = sent[i];
-        if (p.dump) continue;
+        if (p.dump || !p.elidable) continue;
         const b = bufs[i];
         b.writeUInt16LE(b.readUInt16LE(6) & ~NLM_F_ACK, 6);
         p.elided = true;
@@ -453,13 +455,17 @@ export class Connection {
     this.flush();
   }
 
-  // ACK elision. The kernel handles the messages of one sendmsg in order,
+  // ACK elision (for requests queued while corked: batches). The kernel
+  // handles the messages of one sendmsg in order,
   // synchronously, inside that sendmsg (netlink_rcv_skb), and it always answers
   // a failure, NLM_F_ACK or not (`if (nlh->nlmsg_flags & NLM_F_ACK || err)
   // netlink_ack(...)`, net/netlink/af_netlink.c); answers reach our receive
   // queue in that order. So only the last request of each sendmsg asks for an
   // ACK, and an answer to a request proves that every earlier request, of its
   // sendmsg and of earlier ones, that has not answered with an error succeeded.
+  // Only batches elide: concurrent single calls keep one ACK each, which also
+  // paces them (a storm of them elided floods event watchers' sockets faster
+  // than they read; see docs/architecture.md).
   // Dumps are never elided and never confirm anything: their replies continue
   // at recvmsg time. If the receive queue overflows (ENOBUFS) an answer may be
   // lost: every unconfirmed request is rejected (socketError).

@@ -386,7 +386,14 @@ describe('socket errors, notifications and close', () => {
   });
 });
 
-describe('ACK elision (only the last request of each sendmsg asks for an ACK)', () => {
+describe('ACK elision (batches: only the last request of each sendmsg asks for an ACK)', () => {
+  /** Issues `n` requests the way a batch does: corked, then flushed together. */
+  function corked<T>(conn: Connection, issue: () => T): T {
+    conn.cork();
+    const out = issue();
+    conn.uncork();
+    return out;
+  }
   /** Answers as the kernel does: an error whenever `fails` says so, an ACK only when asked (NLM_F_ACK). */
   const kernelLike = (fails: (req: Received) => number = () => 0): Responder => (req) => {
     if ((req.flags & C.NLM_F_DUMP) === C.NLM_F_DUMP) return [done(req)];
@@ -396,10 +403,17 @@ describe('ACK elision (only the last request of each sendmsg asks for an ACK)', 
   };
   const nameOf = (r: Received): string | undefined => decodeLink(r.view).name;
 
+  test('concurrent single calls (not corked) keep one ACK each', async () => {
+    const [conn, kernel] = connect(kernelLike());
+    await Promise.all(Array.from({ length: 3 }, (_, i) => conn.request(newLink(`l${i}`), op)));
+    expect(kernel.sends).toHaveLength(1);
+    expect(kernel.received.map((r) => Boolean(r.flags & C.NLM_F_ACK))).toEqual([true, true, true]);
+  });
+
   test('requests sent together: only the last carries NLM_F_ACK; its ACK resolves all of them', async () => {
     const [conn, kernel] = connect(kernelLike());
     kernel.batchReplies = true;
-    await Promise.all(Array.from({ length: 5 }, (_, i) => conn.request(newLink(`l${i}`), op)));
+    await Promise.all(corked(conn, () => Array.from({ length: 5 }, (_, i) => conn.request(newLink(`l${i}`), op))));
     expect(kernel.sends).toHaveLength(1);
     expect(kernel.received.map((r) => Boolean(r.flags & C.NLM_F_ACK))).toEqual([false, false, false, false, true]);
   });
@@ -407,14 +421,14 @@ describe('ACK elision (only the last request of each sendmsg asks for an ACK)', 
   test('an error in the middle rejects that request alone; the ones before and after resolve', async () => {
     const [conn, kernel] = connect(kernelLike((r) => (nameOf(r) === 'l2' ? 17 : 0)));
     kernel.batchReplies = true;
-    const out = await Promise.allSettled(Array.from({ length: 5 }, (_, i) => conn.request(newLink(`l${i}`), { operation: 'link.add', target: `l${i}` })));
+    const out = await Promise.allSettled(corked(conn, () => Array.from({ length: 5 }, (_, i) => conn.request(newLink(`l${i}`), { operation: 'link.add', target: `l${i}` }))));
     expect(out.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
     expect((out[2] as PromiseRejectedResult).reason).toMatchObject({ code: 'EEXIST', target: 'l2', extAck: 'no way' });
   });
 
   test('the error of an elided request confirms the requests before it at once', async () => {
     const [conn, kernel] = connect(undefined);
-    const out = Array.from({ length: 3 }, (_, i) => conn.request(newLink(`l${i}`), op).then(() => 'ok', (e: NetlinkError) => e.code));
+    const out = corked(conn, () => Array.from({ length: 3 }, (_, i) => conn.request(newLink(`l${i}`), op).then(() => 'ok', (e: NetlinkError) => e.code)));
     await Promise.resolve();
     const [, b, c] = kernel.received;
     kernel.deliver(errorReply(b, 22));
@@ -434,7 +448,7 @@ describe('ACK elision (only the last request of each sendmsg asks for an ACK)', 
       return req.flags & C.NLM_F_ACK ? [ack(req)] : [];
     });
     kernel.batchReplies = true;
-    const [got] = await Promise.all([conn.request(getLink(), op), conn.request(newLink('a'), op)]);
+    const [got] = await Promise.all(corked(conn, () => [conn.request(getLink(), op), conn.request(newLink('a'), op)]));
     expect(names(got)).toEqual(['lo']);
     expect(kernel.received.map((r) => Boolean(r.flags & C.NLM_F_ACK))).toEqual([false, true]);
   });
@@ -442,10 +456,9 @@ describe('ACK elision (only the last request of each sendmsg asks for an ACK)', 
   test('a dump is never elided and never confirms: writes around it keep their own answers', async () => {
     const [conn, kernel] = connect(kernelLike());
     kernel.batchReplies = true;
-    const w1 = conn.request(newLink('a'), op);
-    const d = conn.dumpAll(getLink(), { operation: 'link.list' });
-    const w2 = conn.request(newLink('b'), op);
-    await Promise.all([w1, d, w2]);
+    await Promise.all(corked(conn, () => [
+      conn.request(newLink('a'), op), conn.dumpAll(getLink(), { operation: 'link.list' }), conn.request(newLink('b'), op),
+    ]));
     expect(kernel.received.map((r) => [nameOf(r) ?? 'dump', Boolean(r.flags & C.NLM_F_ACK)]))
       .toEqual([['a', false], ['dump', false], ['b', true]]);
   });
@@ -453,8 +466,7 @@ describe('ACK elision (only the last request of each sendmsg asks for an ACK)', 
   test('the last request aborted before its ACK: the late ACK still confirms the ones before it', async () => {
     const [conn, kernel] = connect(undefined);
     const ac = new AbortController();
-    const a = conn.request(newLink('a'), op);
-    const b = conn.request(newLink('b'), op, { signal: ac.signal });
+    const [a, b] = corked(conn, () => [conn.request(newLink('a'), op), conn.request(newLink('b'), op, { signal: ac.signal })]);
     await Promise.resolve();
     ac.abort();
     await expect(b).rejects.toMatchObject({ code: 'ABORT_ERR' });
@@ -464,7 +476,7 @@ describe('ACK elision (only the last request of each sendmsg asks for an ACK)', 
 
   test('ENOBUFS rejects every unconfirmed elided request; an ACK after it confirms nothing', async () => {
     const [conn, kernel] = connect(undefined);
-    const all = Array.from({ length: 3 }, (_, i) => conn.request(newLink(`l${i}`), op).then(() => 'ok', (e: NetlinkError) => e.code));
+    const all = corked(conn, () => Array.from({ length: 3 }, (_, i) => conn.request(newLink(`l${i}`), op).then(() => 'ok', (e: NetlinkError) => e.code)));
     await Promise.resolve();
     kernel.fail(105);
     kernel.deliver(ack(kernel.received[2]));
@@ -473,7 +485,7 @@ describe('ACK elision (only the last request of each sendmsg asks for an ACK)', 
 
   test('sendmsgs are confirmed in order: an answer in a later sendmsg confirms an earlier one', async () => {
     const [conn, kernel] = connect(undefined, { window: 2 });
-    const all = Array.from({ length: 4 }, (_, i) => conn.request(newLink(`l${i}`), op).then(() => 'ok'));
+    const all = corked(conn, () => Array.from({ length: 4 }, (_, i) => conn.request(newLink(`l${i}`), op).then(() => 'ok')));
     await Promise.resolve();
     expect(kernel.sends.map((s) => s.length)).toEqual([2]);
     kernel.deliver(ack(kernel.sends[0][1])); // frees the window: the next two go out
