@@ -325,6 +325,15 @@ interface Entry { key: string; state: string; event: ChangeEvent }
 type SyncMode = 'silent' | 'diff' | 'announce';
 const strongest = (a: SyncMode, b: SyncMode): SyncMode => (a === 'announce' || b === 'announce' ? 'announce' : a === 'diff' || b === 'diff' ? 'diff' : 'silent');
 
+/** NLMSG_NOOP with NLM_F_REQUEST: the kernel only ACKs it (netlink_rcv_skb skips control messages). */
+function barrier(): Buffer {
+  const b = Buffer.alloc(16);
+  b.writeUInt32LE(16, 0);
+  b.writeUInt16LE(C.NLMSG_NOOP, 4);
+  b.writeUInt16LE(C.NLM_F_REQUEST, 6);
+  return b;
+}
+
 function replaceAll<T>(list: T[], keep: T[]): void {
   list.length = 0;
   for (const x of keep) list.push(x); // not push(...keep): tens of thousands of arguments
@@ -555,6 +564,24 @@ export class Watcher extends EventStream<WatchEvent> {
    * are live events; those that only repeat what the dump showed are dropped
    * at delivery by comparison with the view. Notifications lost during the
    * dump (ENOBUFS) or an interrupted dump (NLM_F_DUMP_INTR) start it over.
+   *
+   * "The notification is the later truth" holds only for notifications queued
+   * on the watching socket after the dump was requested. Those already queued
+   * are older, and after an overrun they are older than the loss: recvmsg
+   * reports the socket error (ENOBUFS) before the datagrams still queued
+   * (sock_error() first in __skb_try_recv_datagram, net/core/datagram.c), so
+   * a stale "new X" whose "delete X" was dropped arrives after the overrun and
+   * would override the dump for good. So each round first sends a barrier on
+   * the watching socket itself (NLMSG_NOOP with NLM_F_ACK: the kernel queues
+   * the ACK behind everything already queued) and forgets the syncing kinds'
+   * notifications read until its ACK has been handled; only then is the dump
+   * requested, so what is forgotten is older than the dump.
+   * The ACK can be lost without a report: after an overrun the kernel drops
+   * everything for the socket, reporting only the first drop, until its
+   * queue has been read empty (NETLINK_S_CONGESTED: netlink_overrun,
+   * netlink_rcv_wake, net/netlink/af_netlink.c). So an unanswered barrier is
+   * sent again, waiting longer each time. An ACK that arrives proves the
+   * socket was not congested when it was queued, so any later drop is reported.
    */
   private sync(s: Source, kinds: WatchKind[], mode: SyncMode): void {
     if (s.syncing.size > 0) {
@@ -571,8 +598,24 @@ export class Watcher extends EventStream<WatchEvent> {
   private async runSync(s: Source): Promise<void> {
     const view = s.view as Map<string, Entry>;
     let failures = 0;
+    let wait = 200;
     while (s.syncing.size > 0) {
+      try {
+        const early = await s.conn.request(barrier(), { operation: 'watch.barrier', target: `in ${s.ns}` }, { timeout: wait });
+        // A notification that happens to carry the barrier's seq is taken for its reply: handle it here.
+        for (const m of early) this.notification(s, m);
+      } catch (e) {
+        if (this.closed) return;
+        // The ACK was lost (ENOBUFS) or dropped silently (see above): the dump to come covers the loss.
+        const code = (e as { code?: string }).code;
+        if (code === 'ETIMEDOUT') wait = Math.min(wait * 2, 5000);
+        else if (code !== 'ENOBUFS' && ++failures >= 5) return this.fail(e as Error);
+        continue;
+      }
+      wait = 200;
+      if (this.closed) return;
       s.lostDuringSync = false;
+      s.touched = new Map();
       const fresh = new Map<string, Entry>();
       try {
         for (const kind of s.syncing) {

@@ -8,8 +8,9 @@ jest.mock('../../lib/native', () => ({
     netlinkOpen: () => 100,
     NetlinkSocket: function NetlinkSocket() {
       // eslint-disable-next-line @typescript-eslint/no-var-requires
-      const { FakeKernel } = require('../helpers/fake-kernel');
-      const k = new FakeKernel(undefined, 5000 + sockets.length);
+      const { FakeKernel, ack } = require('../helpers/fake-kernel');
+      // The subscribed socket answers only the watcher's barriers (NLMSG_NOOP = 1), unless a test says otherwise.
+      const k = new FakeKernel((req: { type: number }) => (req.type === 1 ? [ack(req)] : undefined), 5000 + sockets.length);
       sockets.push(k);
       return k;
     },
@@ -20,7 +21,7 @@ import { Connection } from '../../lib/connection';
 import * as C from '../../lib/netlink/constants';
 import type { Namespace } from '../../lib/namespace';
 import { ChangeEvent, Watcher, WatchEvent, WatchOptions } from '../../lib/watch';
-import { done, FakeKernel, Received, Responder } from '../helpers/fake-kernel';
+import { ack, done, FakeKernel, Received, Responder } from '../helpers/fake-kernel';
 import { routeMessage, until } from '../helpers/fake-events';
 
 const NEW = C.RTM_NEWROUTE;
@@ -123,6 +124,33 @@ describe('overrun', () => {
     expect(show(s2.events)).toEqual(['new 10.1.0.0/16 via 192.0.2.1', 'synced', 'overrun', 'overrun', 'synced']);
     await new Promise((r) => setTimeout(r, 20));
     expect(dumps).toBe(3);
+  });
+
+  test('after ENOBUFS, notifications still queued from before the loss do not override the resync dump', async () => {
+    // The kernel reports the overrun before the datagrams already queued: a
+    // stale "new" whose "delete" was the one dropped arrives after it.
+    const s = setup((req) => [reply(req, '10.1.0.0/16', '192.0.2.1'), done(req)], { resync: true, listExisting: true });
+    await until(() => s.events.some((e) => e.type === 'synced'), 'synced');
+    const barriers = (): number => s.kernel.received.filter((r) => r.type === C.NLMSG_NOOP).length;
+    expect(barriers()).toBe(1);
+    s.kernel.fail(105);
+    s.kernel.deliver(note(NEW, '10.9.0.0/16', '192.0.2.9')); // queued before the loss: older than the resync's dump
+    await until(() => s.events.filter((e) => e.type === 'synced').length === 2, 'second synced');
+    expect(barriers()).toBe(2);
+    expect(show(s.events)).toEqual(['new 10.1.0.0/16 via 192.0.2.1', 'synced', 'overrun', 'synced']);
+  });
+
+  test('a barrier whose ACK never comes (dropped while the socket was congested) is sent again', async () => {
+    const s = setup((req) => [reply(req, '10.1.0.0/16', '192.0.2.1'), done(req)], { listExisting: true });
+    let first = true;
+    s.kernel.respond = (req) => {
+      if (first) { first = false; return undefined; } // dropped without a report
+      return [ack(req)];
+    };
+    await until(() => s.events.some((e) => e.type === 'synced'), 'synced', 5000);
+    expect(s.kernel.received.filter((r) => r.type === C.NLMSG_NOOP)).toHaveLength(2);
+    expect(s.requests.received).toHaveLength(1); // the dump waited for the barrier
+    expect(show(s.events)).toEqual(['new 10.1.0.0/16 via 192.0.2.1', 'synced']);
   });
 
   test('a slow iterator: beyond queueLimit events are dropped and counted in one overrun', async () => {
