@@ -28,3 +28,21 @@ export { BatchBuilder, BatchOperation, BatchOptions, BatchResult, BatchError, Ba
 export { deleteLinks } from './model/teardown';
 export { watch, Watcher, WatchKind, WatchOptions, WatchEvent, ChangeEvent, OverrunEvent, SyncedEvent, EventStream, objectKey } from './watch';
 export { watchNamespaces, NetnsWatcher, NetnsEvent, NetnsWatchOptions } from './netns-watch';
+
+// Types that public objects refer to (names of kernel numbers, decoded messages, plumbing).
+export type {
+  ScopeName, RouteTypeName, ProtocolName, TableName, RuleActionName, NeighborStateName, RoutePrefName,
+  RouteMetricName, OperState,
+} from './names';
+export type { LinkMessage, LinkStats } from './rtnl/link';
+export type { RouteMessage } from './rtnl/route';
+export type { RuleMessage, Range } from './rtnl/rule';
+export type { NeighborMessage } from './rtnl/neighbor';
+export type { NexthopMessage } from './rtnl/nexthop';
+export type { RawAttribute } from './netlink/attributes';
+export type { MessageView } from './netlink/message';
+export type { NativeNetlinkSocket } from './native';
+export type { Operation, NotificationHandler } from './connection';
+export type { WatchObjects } from './watch';
+export type { LinkNeighbours } from './model/link-json';
+export type { ListOptions as LinkListOptions } from './model/link';
