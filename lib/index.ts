@@ -34,11 +34,13 @@ export type {
   ScopeName, RouteTypeName, ProtocolName, TableName, RuleActionName, NeighborStateName, RoutePrefName,
   RouteMetricName, OperState,
 } from './names';
-export type { LinkMessage, LinkStats } from './rtnl/link';
-export type { RouteMessage } from './rtnl/route';
+export type { LinkMessage, LinkStats, LinkInfoMessage } from './rtnl/link';
+export { STATS64_FIELDS } from './rtnl/link';
+export { ROUTE_METRICS } from './names';
+export type { RouteMessage, ViaMessage, NexthopMessage as RouteNexthopMessage } from './rtnl/route';
 export type { RuleMessage, Range } from './rtnl/rule';
-export type { NeighborMessage } from './rtnl/neighbor';
-export type { NexthopMessage } from './rtnl/nexthop';
+export type { NeighborMessage, NeighborCacheInfo } from './rtnl/neighbor';
+export type { NexthopMessage, NexthopBucketMessage, NexthopGroupEntry, ResilientGroupMessage } from './rtnl/nexthop';
 export type { RawAttribute } from './netlink/attributes';
 export type { MessageView } from './netlink/message';
 export type { NativeNetlinkSocket } from './native';
