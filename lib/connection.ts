@@ -81,7 +81,12 @@ const STREAM_HIGH_WATER = 4096;
 const RECEIVE_ARENA = 1 << 20;
 const STREAM_LOW_WATER = 1024;
 
-export type NotificationHandler = (m: MessageView) => void;
+/**
+ * `nsid`: with `listenAllNamespaces()`, the namespace the message came from as
+ * its nsid in this socket's namespace, or -1 for this socket's own namespace
+ * (no NETLINK_LISTEN_ALL_NSID cmsg); undefined otherwise.
+ */
+export type NotificationHandler = (m: MessageView, nsid?: number) => void;
 
 export class Connection {
   private readonly socket: NativeNetlinkSocket;
@@ -117,7 +122,7 @@ export class Connection {
     // The receive arena, reused by every wake-up (see receive()); a socket
     // that ignores it hands over Buffers as before.
     const arena = Buffer.allocUnsafeSlow(RECEIVE_ARENA);
-    this.socket.start((chunk: Buffer | number) => this.receive(typeof chunk === 'number' ? arena.subarray(0, chunk) : chunk, typeof chunk === 'number'),
+    this.socket.start((chunk: Buffer | number, origins?: Int32Array) => this.receive(typeof chunk === 'number' ? arena.subarray(0, chunk) : chunk, typeof chunk === 'number', origins),
       (errno) => this.socketError(-errno), arena);
     this.socket.unref();
   }
@@ -254,6 +259,17 @@ export class Connection {
   onSocketError(h: (e: NetlinkError) => void): () => void {
     this.errorHandlers.add(h);
     return () => this.errorHandlers.delete(h);
+  }
+
+  /**
+   * NETLINK_LISTEN_ALL_NSID: the socket's groups then also carry the
+   * notifications of every namespace that has an nsid in this socket's
+   * namespace, and notification handlers get each message's nsid.
+   */
+  listenAllNamespaces(): void {
+    if (!this.socket.setListenAllNsid) throw new TypeError('listenAllNamespaces: this socket cannot report nsids');
+    const r = this.socket.setListenAllNsid(true);
+    if (r < 0) throw new NetlinkError(-r, { operation: 'netlink.listenAllNsid' });
   }
 
   addMembership(group: number): void {
@@ -406,7 +422,14 @@ export class Connection {
    * decoder) is moved to a copy of the chunk, made once per wake-up and only
    * when needed. Decoding streams copy nothing.
    */
-  private receive(chunk: Buffer, reused = false): void {
+  private receive(chunk: Buffer, reused = false, origins?: Int32Array): void {
+    // origins: (offset, nsid) per datagram, in order; a message's nsid is its datagram's.
+    let origin = 0;
+    const nsidAt = (start: number): number | undefined => {
+      if (!origins) return undefined;
+      while (origin + 2 < origins.length && origins[origin + 2] <= start) origin += 2;
+      return origins[origin + 1];
+    };
     let stable: Buffer | undefined = reused ? undefined : chunk;
     const keep = (m: MessageView): MessageView => {
       if (stable === chunk) return m;
@@ -424,7 +447,8 @@ export class Connection {
         }
         if ((m.type >= NLMSG_MIN_TYPE || m.seq === 0) && this.notificationHandlers.size > 0) {
           const kept = keep(m);
-          for (const h of this.notificationHandlers) h(kept);
+          const nsid = nsidAt(m.start);
+          for (const h of this.notificationHandlers) h(kept, nsid);
         }
         return;
       }

@@ -27,6 +27,7 @@ export { SocketInfo, SocketEndpoint, SocketProtocol } from './diag/inet';
 export { BatchBuilder, BatchOperation, BatchOptions, BatchResult, BatchError, BatchTable } from './batch';
 export { deleteLinks } from './model/teardown';
 export { watch, Watcher, WatchKind, WatchOptions, WatchEvent, ChangeEvent, OverrunEvent, SyncedEvent, EventStream, objectKey } from './watch';
+export { watchAll, AllNamespacesWatcher, WatchAllOptions, AllNamespacesEvent, AllNamespacesChangeEvent } from './watch';
 export { watchNamespaces, NetnsWatcher, NetnsEvent, NetnsWatchOptions } from './netns-watch';
 
 // Types that public objects refer to (names of kernel numbers, decoded messages, plumbing).

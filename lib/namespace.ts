@@ -27,7 +27,7 @@ import type { Server, Socket } from 'node:net';
 import type { Socket as UdpSocket } from 'node:dgram';
 import { batch, BatchBuilder, BatchOperation, BatchOptions } from './batch';
 import { deleteNamespaces } from './model/teardown';
-import { watch, Watcher, WatchKind, WatchOptions } from './watch';
+import { watch, Watcher, WatchKind, WatchOptions, watchAll, AllNamespacesWatcher, WatchAllOptions } from './watch';
 
 export interface NamespaceOptions {
   /** Where named namespaces live; $RTNETLINK_NETNS_RUN_DIR, else /run/netns (as `ip netns`). */
@@ -229,6 +229,8 @@ export class Namespace implements AsyncDisposable {
   get nsids(): NsidTable { return new NsidTable(this); }
   /** Change events of `kinds` in this namespace, like `ip monitor` (lib/watch.ts). */
   watch(kinds: WatchKind[], options?: WatchOptions): Watcher { return watch(this, kinds, options); }
+  /** Change events of `kinds` here and in every namespace with an nsid here, on one socket (NETLINK_LISTEN_ALL_NSID; lib/watch.ts). */
+  watchAll(kinds: WatchKind[], options?: WatchAllOptions): AllNamespacesWatcher { return watchAll(this, kinds, options); }
 
   /**
    * Many operations in one go: sent many per sendmsg, every ACK checked,

@@ -24,6 +24,13 @@ export interface NativeNetlinkSocket {
    */
   start(onData: (chunk: Buffer) => void, onError: (errno: number) => void): void;
   start(onData: (chunk: Buffer | number) => void, onError: (errno: number) => void, shared: Buffer): void;
+  /**
+   * With setListenAllNsid(true), onData gets a second argument: an Int32Array
+   * of (byte offset in the chunk, nsid) pairs, one per datagram, in order;
+   * nsid -1 when the datagram carried no NETLINK_LISTEN_ALL_NSID cmsg (it came
+   * from this socket's own namespace, or is a unicast reply).
+   */
+  start(onData: (chunk: Buffer | number, origins?: Int32Array) => void, onError: (errno: number) => void, shared?: Buffer): void;
   ref(): void;
   unref(): void;
   /**
@@ -42,6 +49,12 @@ export interface NativeNetlinkSocket {
   dropMembership(group: number): number;
   /** setsockopt(fd, level, name, &int, 4). 0 or -errno. */
   setIntOption(level: number, name: number, value: number): number;
+  /**
+   * setsockopt NETLINK_LISTEN_ALL_NSID (man 7 netlink) and the receive mode
+   * that reads each datagram's nsid cmsg with recvmsg(2) (see start()). 0 or
+   * -errno. Optional so that injected sockets need not implement it.
+   */
+  setListenAllNsid?(on: boolean): number;
 }
 
 export interface NativeBinding {

@@ -9,7 +9,8 @@ import { Connection } from './connection';
 import * as C from './netlink/constants';
 import { MessageView } from './netlink/message';
 import { RawAttribute } from './netlink/attributes';
-import { decodeLink, encodeLink } from './rtnl/link';
+import { decodeLink, encodeLink, LinkMessage } from './rtnl/link';
+import { decodeNsid } from './rtnl/nsid';
 import { decodeAddress, encodeAddress } from './rtnl/address';
 import { decodeRoute, encodeRoute } from './rtnl/route';
 import { Link } from './model/link';
@@ -679,4 +680,171 @@ export function watch(namespaces: Namespace | Namespace[], kinds: WatchKind[], o
   const list = Array.isArray(namespaces) ? namespaces : [namespaces];
   for (const ns of list) if (typeof ns?.fd !== 'number') throw new TypeError(`namespaces: expected Namespace handles, got ${describe(ns)}`);
   return new Watcher(list, kinds, options);
+}
+
+// --- every namespace from one socket (NETLINK_LISTEN_ALL_NSID) --------------------
+
+/**
+ * A change seen by `watchAll`. `nsid` is the id of the namespace it happened
+ * in, as seen from the watched namespace; undefined for the watched namespace
+ * itself (its notifications carry no nsid). `namespace` is that namespace when
+ * it is the watched one, an open handle or a named namespace; when the nsid
+ * names none of those the event still comes, with `namespace` undefined and a
+ * link event's object the decoded message (a `Link` needs its namespace).
+ */
+export type AllNamespacesChangeEvent =
+  | (ChangeEvent & { readonly nsid: number | undefined })
+  | {
+    [K in WatchKind]: {
+      readonly type: 'new' | 'delete'; readonly kind: K; readonly namespace: undefined; readonly nsid: number;
+      readonly object: K extends 'link' ? LinkMessage : WatchObjects[K];
+    }
+  }[WatchKind];
+
+/** Events were lost (see OverrunEvent); `namespace` is the watched one: the loss may be of any namespace's events. */
+export type AllNamespacesEvent = AllNamespacesChangeEvent | OverrunEvent;
+
+/** `watchAll` takes the options of `watch` except those that need a dump of every namespace, and a link filter (ifindexes are per namespace). */
+export type WatchAllOptions = Omit<WatchOptions, 'listExisting' | 'resync' | 'link'>;
+
+/**
+ * One socket in `host` with NETLINK_LISTEN_ALL_NSID (man 7 netlink): it gets
+ * the notifications of `host` and of every namespace that has an nsid in
+ * `host` (`host.nsids.set(other)`, or assigned by the kernel when a link
+ * crosses between them). A namespace without an nsid in `host` is not seen:
+ * the kernel skips it (peernet_has_id in do_one_broadcast,
+ * net/netlink/af_netlink.c); an nsid assigned later makes its later changes
+ * visible. The origin's nsid arrives with each datagram as a cmsg and is
+ * resolved with `host.resolveNsid`, once per nsid (RTM_DELNSID/RTM_NEWNSID in
+ * `host` forget the cached answer); events are delivered in arrival order.
+ */
+export class AllNamespacesWatcher extends EventStream<AllNamespacesEvent> {
+  private readonly conn: Connection;
+  private readonly kinds: Set<WatchKind>;
+  private readonly filter: Filter;
+  private readonly limit: number;
+  /** Notifications waiting, in order, for their nsid to be resolved. */
+  private readonly waiting: { m: MessageView; nsid: number }[] = [];
+  private readonly origins = new Map<number, Namespace | undefined>();
+  private resolving = false;
+
+  constructor(readonly host: Namespace, kinds: WatchKind[], options: WatchAllOptions = {}) {
+    super(options.signal, 'watchAll');
+    for (const name of ['listExisting', 'resync', 'link'] as const) {
+      const value = (options as WatchOptions)[name];
+      if (value !== undefined && value !== false) {
+        throw new TypeError(`${name}: watchAll does not support ${name} (got ${describe(value)}); watch each namespace with watch() for that`);
+      }
+    }
+    check(Array.isArray(kinds) && kinds.length > 0, 'kinds', kinds, `expected a non-empty array of ${watchKinds.join(', ')}`);
+    for (const k of kinds) check(watchKinds.includes(k), 'kinds', k, `expected one of ${watchKinds.join(', ')}`);
+    if (options.family !== undefined) check(options.family === 4 || options.family === 6, 'family', options.family, 'expected 4 or 6');
+    const limit = options.queueLimit ?? 10_000;
+    check(Number.isInteger(limit) && limit > 0, 'queueLimit', options.queueLimit, 'expected a positive integer');
+    this.kinds = new Set(kinds);
+    this.filter = { family: options.family };
+    this.limit = limit;
+    const conn = new Connection(host.fd, { receiveBuffer: options.receiveBuffer });
+    try {
+      conn.listenAllNamespaces();
+      const groups = new Set<number>([C.RTNLGRP_NSID]);
+      for (const k of this.kinds) for (const g of KINDS[k].groups(this.filter)) groups.add(g);
+      for (const g of groups) conn.addMembership(g);
+    } catch (e) {
+      conn.close();
+      throw e;
+    }
+    this.conn = conn;
+    conn.onNotification((m, nsid) => this.notification(m, nsid ?? -1));
+    conn.onSocketError((e) => this.socketError(e));
+    if (options.keepAlive) conn.setKeepAlive(true);
+  }
+
+  protected release(): void {
+    this.conn.close();
+    this.waiting.length = 0;
+  }
+
+  private notification(m: MessageView, nsid: number): void {
+    if (this.closed) return;
+    if (m.type === C.RTM_NEWNSID || m.type === C.RTM_DELNSID) {
+      // An id of `host` changed: what it named is no longer known.
+      if (nsid === -1) { const id = decodeNsid(m).nsid; if (id !== undefined) this.origins.delete(id); }
+      return;
+    }
+    const hit = BY_TYPE.get(m.type);
+    if (!hit || !this.kinds.has(hit.kind)) return;
+    if (this.queue.length + this.waiting.length >= this.limit) return this.queueOverrun();
+    this.waiting.push({ m, nsid });
+    this.drain();
+  }
+
+  /** Decodes waiting notifications in order, resolving one unknown nsid at a time. */
+  private drain(): void {
+    while (this.waiting.length > 0 && !this.closed) {
+      const { m, nsid } = this.waiting[0];
+      if (nsid !== -1 && !this.origins.has(nsid)) {
+        if (!this.resolving) void this.resolve(nsid);
+        return;
+      }
+      this.waiting.shift();
+      const ns = nsid === -1 ? this.host : this.origins.get(nsid);
+      try {
+        const e = this.decode(m, nsid, ns);
+        if (e) this.queue.push(e);
+      } catch (e) {
+        return this.fail(e as Error);
+      }
+    }
+    this.pump();
+  }
+
+  private async resolve(nsid: number): Promise<void> {
+    this.resolving = true;
+    let ns: Namespace | undefined;
+    try {
+      ns = await this.host.resolveNsid(nsid);
+    } catch {
+      ns = undefined; // not an open handle nor a named namespace: delivered with namespace undefined
+    }
+    this.resolving = false;
+    this.origins.set(nsid, ns);
+    this.drain();
+  }
+
+  private decode(m: MessageView, nsid: number, ns: Namespace | undefined): AllNamespacesChangeEvent | undefined {
+    const hit = BY_TYPE.get(m.type) as { kind: WatchKind; spec: KindSpec<any> };
+    const type = m.type === hit.spec.newType ? 'new' : 'delete';
+    const origin = nsid === -1 ? undefined : nsid;
+    if (!ns && hit.kind === 'link') {
+      const l = decodeLink(m);
+      if ((l.family ?? 0) !== C.AF_UNSPEC) return undefined;
+      return { type, kind: 'link', object: l, namespace: undefined, nsid };
+    }
+    // decode() uses the namespace only to make a Link; the other kinds ignore it.
+    const object = hit.spec.decode(m, ns as Namespace);
+    if (object === undefined || !hit.spec.matches(object, this.filter)) return undefined;
+    return { type, kind: hit.kind, object, namespace: ns, nsid: origin } as AllNamespacesChangeEvent;
+  }
+
+  private queueOverrun(): void {
+    const last = this.queue[this.queue.length - 1];
+    if (last?.type === 'overrun' && last.reason === 'queue') last.lost = (last.lost ?? 0) + 1;
+    else this.queue.push({ type: 'overrun', namespace: this.host, reason: 'queue', lost: 1, resync: false });
+    this.pump();
+  }
+
+  private socketError(e: NetlinkError): void {
+    if (this.closed) return;
+    if (e.code !== 'ENOBUFS' && e.code !== 'EMSGSIZE') return this.fail(e);
+    const last = this.queue[this.queue.length - 1];
+    if (!(last?.type === 'overrun' && last.reason === 'socket')) this.queue.push({ type: 'overrun', namespace: this.host, reason: 'socket', resync: false });
+    this.pump();
+  }
+}
+
+/** Watches `host` and every namespace with an nsid in `host` on one socket (see AllNamespacesWatcher). */
+export function watchAll(host: Namespace, kinds: WatchKind[], options: WatchAllOptions = {}): AllNamespacesWatcher {
+  if (typeof host?.fd !== 'number') throw new TypeError(`host: expected a Namespace handle, got ${describe(host)}`);
+  return new AllNamespacesWatcher(host, kinds, options);
 }

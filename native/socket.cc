@@ -10,6 +10,7 @@
 #include <uv.h>
 
 #include <algorithm>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,6 +22,9 @@
 #endif
 #ifndef NETLINK_GET_STRICT_CHK
 #define NETLINK_GET_STRICT_CHK 12
+#endif
+#ifndef NETLINK_LISTEN_ALL_NSID
+#define NETLINK_LISTEN_ALL_NSID 8
 #endif
 
 static constexpr int kMaxDatagramsPerWakeup = 64;
@@ -49,6 +53,11 @@ struct NetlinkWatcher {
   // onData gets a Buffer copy, as without it).
   Napi::Reference<Napi::Buffer<uint8_t>> shared;
   size_t datagramRoom = kMinDatagramRoom;  // room required before each recv; grows on truncation
+  // setListenAllNsid(true): datagrams are read with recvmsg and a control
+  // buffer, and onData gets a second argument, an Int32Array of (offset,
+  // nsid) pairs, one per datagram of the chunk (nsid -1: no nsid cmsg).
+  bool listenAllNsid = false;
+  std::vector<int32_t> origins;  // the pairs of the chunk being read
 };
 
 // ---- socket setup (any thread: none of it depends on the namespace) ----
@@ -102,13 +111,13 @@ static void AfterFailedCall(NetlinkWatcher* w) {
   uv_poll_stop(&w->handle);
 }
 
-// Calls fn(arg) as a top-level callback: microtasks and nextTicks run after it.
-static void CallJs(NetlinkWatcher* w, Napi::FunctionReference& fn, napi_value arg) {
+// Calls fn(args) as a top-level callback: microtasks and nextTicks run after it.
+static void CallJs(NetlinkWatcher* w, Napi::FunctionReference& fn, size_t argc, const napi_value* argv) {
   if (w->closing || w->jsGone || fn.IsEmpty()) return;
   napi_value global, result;
   napi_get_global(w->env, &global);
   w->jsDepth++;
-  napi_status status = napi_make_callback(w->env, *w->context, global, fn.Value(), 1, &arg, &result);
+  napi_status status = napi_make_callback(w->env, *w->context, global, fn.Value(), argc, argv, &result);
   w->jsDepth--;
   if (status != napi_ok) AfterFailedCall(w);
 }
@@ -116,7 +125,7 @@ static void CallJs(NetlinkWatcher* w, Napi::FunctionReference& fn, napi_value ar
 static void EmitError(NetlinkWatcher* w, int err) {
   napi_value value;
   if (napi_create_int32(w->env, err, &value) != napi_ok) return AfterFailedCall(w);
-  CallJs(w, w->onError, value);
+  CallJs(w, w->onError, 1, &value);
 }
 
 // Where this wake-up reads: the shared JS Buffer if it has room for two
@@ -138,14 +147,63 @@ static ReadTarget Target(NetlinkWatcher* w) {
   return {w->arena.data(), w->arena.size(), false};
 }
 
+// A copy of the (offset, nsid) pairs as an Int32Array.
+static napi_status OriginsArray(NetlinkWatcher* w, napi_value* result) {
+  size_t bytes = w->origins.size() * sizeof(int32_t);
+  void* data = nullptr;
+  napi_value buffer;
+  napi_status status = napi_create_arraybuffer(w->env, bytes, &data, &buffer);
+  if (status != napi_ok) return status;
+  if (bytes > 0) std::copy(w->origins.begin(), w->origins.end(), static_cast<int32_t*>(data));
+  return napi_create_typedarray(w->env, napi_int32_array, w->origins.size(), buffer, 0, result);
+}
+
 static void EmitData(NetlinkWatcher* w, const ReadTarget& t, size_t length) {
-  if (length == 0 || w->closing || w->jsGone) return;
-  napi_value chunk;
+  if (length == 0 || w->closing || w->jsGone) {
+    w->origins.clear();
+    return;
+  }
+  napi_value args[2];
   napi_status status = t.shared
-      ? napi_create_uint32(w->env, static_cast<uint32_t>(length), &chunk)
-      : napi_create_buffer_copy(w->env, length, t.data, nullptr, &chunk);
+      ? napi_create_uint32(w->env, static_cast<uint32_t>(length), &args[0])
+      : napi_create_buffer_copy(w->env, length, t.data, nullptr, &args[0]);
+  if (status == napi_ok && w->listenAllNsid) status = OriginsArray(w, &args[1]);
+  w->origins.clear();
   if (status != napi_ok) return AfterFailedCall(w);
-  CallJs(w, w->onData, chunk);
+  CallJs(w, w->onData, w->listenAllNsid ? 2 : 1, args);
+}
+
+// One datagram into data[0, room): recvfrom, or with listenAllNsid recvmsg
+// with a control buffer; *nsid is the NETLINK_LISTEN_ALL_NSID cmsg's value,
+// or -1 when there is none. The kernel adds that cmsg only for a datagram from
+// another namespace that has an nsid in this socket's namespace (or from this
+// namespace, if it has an nsid for itself): netlink_cmsg_listen_all_nsid and
+// do_one_broadcast in net/netlink/af_netlink.c.
+static ssize_t ReceiveOne(NetlinkWatcher* w, uint8_t* data, size_t room, sockaddr_nl* from, int32_t* nsid) {
+  *nsid = -1;
+  if (!w->listenAllNsid) {
+    socklen_t fromLength = sizeof *from;
+    return recvfrom(w->fd, data, room, MSG_DONTWAIT | MSG_TRUNC, reinterpret_cast<sockaddr*>(from), &fromLength);
+  }
+  alignas(cmsghdr) char control[2 * CMSG_SPACE(sizeof(int))];
+  iovec iov = {data, room};
+  msghdr message = {};
+  message.msg_name = from;
+  message.msg_namelen = sizeof *from;
+  message.msg_iov = &iov;
+  message.msg_iovlen = 1;
+  message.msg_control = control;
+  message.msg_controllen = sizeof control;
+  ssize_t n = recvmsg(w->fd, &message, MSG_DONTWAIT | MSG_TRUNC);
+  if (n < 0) return n;
+  for (cmsghdr* c = CMSG_FIRSTHDR(&message); c != nullptr; c = CMSG_NXTHDR(&message, c)) {
+    if (c->cmsg_level == SOL_NETLINK && c->cmsg_type == NETLINK_LISTEN_ALL_NSID && c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+      int value;
+      std::memcpy(&value, CMSG_DATA(c), sizeof value);
+      *nsid = value;
+    }
+  }
+  return n;
 }
 
 // Reads at most kMaxDatagramsPerWakeup datagrams into the arena (or the shared
@@ -158,9 +216,8 @@ static void ReadDatagrams(NetlinkWatcher* w) {
     size_t room = t.size - used;
     if (room < w->datagramRoom) break;
     sockaddr_nl from = {};
-    socklen_t fromLength = sizeof from;
-    ssize_t n = recvfrom(w->fd, t.data + used, room, MSG_DONTWAIT | MSG_TRUNC,
-                         reinterpret_cast<sockaddr*>(&from), &fromLength);
+    int32_t nsid;
+    ssize_t n = ReceiveOne(w, t.data + used, room, &from, &nsid);
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) break;
@@ -186,6 +243,10 @@ static void ReadDatagrams(NetlinkWatcher* w) {
     // concatenation always parses as one stream.
     size_t aligned = NLMSG_ALIGN(length);
     std::fill(t.data + used + length, t.data + used + aligned, 0);
+    if (w->listenAllNsid) {
+      w->origins.push_back(static_cast<int32_t>(used));
+      w->origins.push_back(nsid);
+    }
     used += aligned;
   }
   EmitData(w, t, used);
@@ -290,6 +351,7 @@ Napi::Function NetlinkSocket::Init(Napi::Env env) {
                          InstanceMethod<&NetlinkSocket::AddMembership>("addMembership"),
                          InstanceMethod<&NetlinkSocket::DropMembership>("dropMembership"),
                          InstanceMethod<&NetlinkSocket::SetIntOption>("setIntOption"),
+                         InstanceMethod<&NetlinkSocket::SetListenAllNsid>("setListenAllNsid"),
                      });
 }
 
@@ -476,4 +538,17 @@ Napi::Value NetlinkSocket::SetIntOption(const Napi::CallbackInfo& info) {
   }
   if (watcher_ == nullptr) return Napi::Number::New(env, -EBADF);
   return Napi::Number::New(env, SetInt(watcher_->fd, IntArg(info, 0), IntArg(info, 1), IntArg(info, 2)));
+}
+
+// setListenAllNsid(on): NETLINK_LISTEN_ALL_NSID on the socket (man 7 netlink)
+// and the receive mode that reports each datagram's nsid. 0 or -errno; on
+// failure the mode is unchanged.
+Napi::Value NetlinkSocket::SetListenAllNsid(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsBoolean()) return ThrowTypeError(env, "setListenAllNsid: on must be a boolean");
+  if (watcher_ == nullptr) return Napi::Number::New(env, -EBADF);
+  bool on = info[0].As<Napi::Boolean>().Value();
+  int err = SetInt(watcher_->fd, SOL_NETLINK, NETLINK_LISTEN_ALL_NSID, on ? 1 : 0);
+  if (err == 0) watcher_->listenAllNsid = on;
+  return Napi::Number::New(env, err);
 }

@@ -33,6 +33,7 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
   Napi::Value AddMembership(const Napi::CallbackInfo& info);
   Napi::Value DropMembership(const Napi::CallbackInfo& info);
   Napi::Value SetIntOption(const Napi::CallbackInfo& info);
+  Napi::Value SetListenAllNsid(const Napi::CallbackInfo& info);
 
   NetlinkWatcher* watcher_ = nullptr;  // null once closed (or if construction failed)
   uint32_t portId_ = 0;
