@@ -62,6 +62,13 @@ interface Pending extends Operation {
    */
   onMessage?: (m: MessageView) => void;
   transient: boolean;
+  /**
+   * A group (requestGroup): `seq` is its last message's, `first` its first's;
+   * every seq in between maps to this Pending. Failures of the others are
+   * collected here, and the last one's answer settles the group.
+   */
+  first?: number;
+  failures?: GroupFailure[];
   resolve: (replies: MessageView[]) => void;
   reject: (e: Error) => void;
   cleanup?: () => void;
@@ -80,6 +87,12 @@ const STREAM_HIGH_WATER = 4096;
 /** The Buffer each wake-up is read into (≤ 64 datagrams of ≤ 32 KiB each, see native/socket.cc). */
 const RECEIVE_ARENA = 1 << 20;
 const STREAM_LOW_WATER = 1024;
+
+/** A message of a group (requestGroup) that the kernel refused: its index in the group and the error. */
+export interface GroupFailure {
+  index: number;
+  error: NetlinkError;
+}
 
 /**
  * `nsid`: with `listenAllNamespaces()`, the namespace the message came from as
@@ -133,6 +146,26 @@ export class Connection {
   request(msg: Buffer, op: Operation, options: CallOptions = {}): Promise<MessageView[]> {
     msg.writeUInt16LE(msg.readUInt16LE(6) | NLM_F_ACK, 6);
     return this.enqueue(msg, op, false, options);
+  }
+
+  /**
+   * Sends pre-encoded requests (`msgs[offsets[i]…]`, in order, nlmsg_len set;
+   * seq, pid and NLM_F_ACK are filled in here) as one unit of one sendmsg,
+   * with ACK elision inside it: only the last one asks for an ACK; the kernel
+   * answers the others only if they fail (see "ACK elision" below). Resolves,
+   * once the last one is answered, with the failures by index; no Promise or
+   * record per message. Keep a group within the send buffer (≤ 1 MiB) and its
+   * possible failure answers within the receive buffer (a few thousand).
+   */
+  requestGroup(msgs: Buffer, offsets: ArrayLike<number>, op: Operation, options: CallOptions = {}): Promise<GroupFailure[]> {
+    if (offsets.length === 0) return Promise.resolve([]);
+    for (let i = 0; i < offsets.length; i++) {
+      const at = offsets[i];
+      const flags = msgs.readUInt16LE(at + 6);
+      msgs.writeUInt16LE(i === offsets.length - 1 ? flags | NLM_F_ACK : flags & ~NLM_F_ACK, at + 6);
+    }
+    const failures: GroupFailure[] = [];
+    return this.enqueue(msgs, op, false, options, undefined, false, { offsets, failures }).then(() => failures);
   }
 
   /** Sends a dump request and resolves with every reply, retrying NLM_F_DUMP_INTR a few times. */
@@ -308,19 +341,29 @@ export class Connection {
   // --- internals ----------------------------------------------------------
 
   private enqueue(msg: Buffer, op: Operation, dump: boolean, options: CallOptions,
-    onMessage?: (m: MessageView) => void, transient?: boolean): Promise<MessageView[]> {
+    onMessage?: (m: MessageView) => void, transient?: boolean,
+    group?: { offsets: ArrayLike<number>; failures: GroupFailure[] }): Promise<MessageView[]> {
     if (this.closed) return Promise.reject(new NetlinkError(9, { ...op, extAck: 'connection is closed' }));
     if (options.signal?.aborted) return Promise.reject(new AbortError(`${op.operation} aborted`, 'ABORT_ERR', op.operation));
     if (dump) msg.writeUInt16LE(msg.readUInt16LE(6) | NLM_F_DUMP, 6);
-    const seq = this.nextSeq();
-    msg.writeUInt32LE(seq, 8);
-    msg.writeUInt32LE(this.socket.portId, 12);
+    const first = group ? this.reserveSeqs(group.offsets.length) : undefined;
+    const seq = group ? (first as number) + group.offsets.length - 1 : this.nextSeq();
+    if (group) {
+      const pid = this.socket.portId;
+      for (let i = 0; i < group.offsets.length; i++) {
+        msg.writeUInt32LE((first as number) + i, group.offsets[i] + 8);
+        msg.writeUInt32LE(pid, group.offsets[i] + 12);
+      }
+    } else {
+      msg.writeUInt32LE(seq, 8);
+      msg.writeUInt32LE(this.socket.portId, 12);
+    }
     const timeout = options.timeout ?? this.defaultTimeout;
     return new Promise<MessageView[]>((resolve, reject) => {
       const p: Pending = {
         operation: op.operation, target: op.target, seq, dump, replies: [], interrupted: false, sent: false,
-        group: 0, position: 0, elidable: this.corks > 0, elided: false, onMessage, transient: transient === true, resolve, reject,
-        deadline: timeout > 0 ? Date.now() + timeout : Infinity,
+        group: 0, position: 0, elidable: this.corks > 0 && !group, elided: false, onMessage, transient: transient === true, resolve, reject,
+        deadline: timeout > 0 ? Date.now() + timeout : Infinity, first, failures: group?.failures,
       };
       const signal = options.signal;
       if (signal) {
@@ -329,6 +372,7 @@ export class Connection {
         p.cleanup = () => signal.removeEventListener('abort', onAbort);
       }
       this.pending.set(seq, p);
+      if (first !== undefined) for (let s = first; s !== seq; s++) this.pending.set(s, p);
       this.outbox.push({ buf: msg, p });
       this.startSweeper();
       this.updateRef();
@@ -351,6 +395,18 @@ export class Connection {
     if (this.pausers > 0 && --this.pausers === 0 && !this.closed) {
       const r = this.socket.resume?.() ?? 0;
       if (r < 0) this.socketError(-r);
+    }
+  }
+
+  /** `n` consecutive free sequence numbers (no wrap through 0); returns the first. */
+  private reserveSeqs(n: number): number {
+    for (;;) {
+      let first = (this.seq + 1) >>> 0;
+      if (first === 0 || first + n > 0xffffffff) first = 1;
+      let s = first;
+      while (s < first + n && !this.pending.has(s)) s++;
+      this.seq = s;
+      if (s === first + n) return first;
     }
   }
 
@@ -455,6 +511,15 @@ export class Connection {
       // Any answer to a request (not a dump) means the kernel has processed
       // every request sent before it: see confirmBefore().
       if (!p.dump && this.elidedHead < this.elided.length) this.confirmBefore(p.group, p.position);
+      if (p.failures && m.type === NLMSG_ERROR) {
+        // A message of a group: only failures answer, except the last one.
+        const e = decodeError(m);
+        if (e.errno !== 0) {
+          (p.failures as GroupFailure[]).push({ index: (m.seq - (p.first as number)) >>> 0, error: this.kernelError(p, e.errno, e.message, e.offset) });
+        }
+        if (m.seq === p.seq) this.settle(p);
+        return;
+      }
       if (m.flags & NLM_F_DUMP_INTR) p.interrupted = true;
       if (m.type === NLMSG_ERROR) {
         const e = decodeError(m);
@@ -525,6 +590,7 @@ export class Connection {
   private settle(p: Pending, error?: Error): void {
     if (this.pending.get(p.seq) !== p) return;
     this.pending.delete(p.seq);
+    if (p.first !== undefined) for (let s = p.first; s !== p.seq; s++) this.pending.delete(s);
     if (p.sent && !p.elided && !p.dump && error && !(error instanceof NetlinkError) && this.elidedHead < this.elided.length) {
       // Aborted or timed out before its answer: that answer still confirms the requests before it.
       this.orphanAnchors.set(p.seq, [p.group, p.position]);

@@ -2,15 +2,16 @@
 // filling in iproute2's defaults so a call behaves like the command.
 import type { Namespace } from '../namespace';
 import * as C from '../netlink/constants';
-import { decodeRoute, encodeRoute, NexthopMessage, RouteMessage, ViaMessage } from '../rtnl/route';
-import { check, checkRange, describe } from '../errors';
-import { afOf, Family, familyOfAf, formatIp, networkOf, parseIp, parsePrefix } from '../inet';
+import { decodeRoute, encodeRoute, ipv4Value, NexthopMessage, RouteMessage, ViaMessage, writeRoute } from '../rtnl/route';
+import { MessageWriter } from '../netlink/attributes';
+import { check, checkRange, describe, NetlinkError } from '../errors';
+import { afOf, Family, familyOfAf, formatIp, networkOf, parseIp, parsePrefix, Prefix } from '../inet';
 import {
   NameTable, ProtocolName, ROUTE_METRICS, RouteMetricName, RoutePrefName, routePrefs, RouteTypeName, routeTypes,
   ScopeName, scopes, TableName, tables, protocols,
 } from '../names';
 import * as v from '../validate';
-import type { CallOptions } from '../connection';
+import type { CallOptions, GroupFailure } from '../connection';
 import type { LinkRef } from './link';
 
 /** Route metrics by `ip route` name; `congctl` is a string, the rest numbers. */
@@ -107,6 +108,33 @@ export interface RouteSpec {
   nhid?: number;
   /** IPv6 only: lifetime in seconds (`expires N`). */
   expires?: number;
+}
+
+export interface RouteBulkOptions extends CallOptions {
+  /**
+   * 'stop' (default): after a failure nothing more is sent; the routes already
+   * sent with it (up to 1,024 per group) are applied and reported, the rest are
+   * counted as skipped. 'continue': every route is attempted.
+   */
+  onError?: 'stop' | 'continue';
+  /**
+   * addMany only: when any route fails, delete the ones that were added, so
+   * nothing of the call remains (compensation, not isolation: others can see
+   * the intermediate state). Implies onError 'stop'.
+   */
+  atomic?: boolean;
+}
+
+/** What addMany/deleteMany did: counts and the failures by index; no object per route. */
+export interface RouteBulkResult {
+  /** Routes applied (and, for atomic calls, still in place). */
+  ok: number;
+  /** Routes the kernel refused, by their index in the array given, in order. */
+  errors: GroupFailure[];
+  /** Routes never sent because an earlier one failed (onError 'stop'). */
+  skipped: number;
+  /** atomic: routes that were added and then deleted again because of a failure. */
+  undone: number;
 }
 
 export interface RouteFilter extends CallOptions {
@@ -299,12 +327,117 @@ export class RouteTable {
     return this.write(C.RTM_NEWROUTE, C.NLM_F_CREATE, 'route.prepend', spec, options);
   }
   async delete(spec: RouteSpec | Route, options: CallOptions = {}): Promise<void> {
-    const s: RouteSpec = 'raw' in spec
-      ? { to: spec.to, family: spec.family, table: spec.table, via: spec.raw.gateway, viaInet6: spec.raw.via?.address, dev: spec.dev, metric: spec.metric,
-        type: typeof spec.type === 'string' ? spec.type : undefined, tos: spec.tos || undefined,
-        from: spec.from, protocol: spec.protocol }
-      : spec;
-    await this.write(C.RTM_DELROUTE, 0, 'route.delete', s, options);
+    await this.write(C.RTM_DELROUTE, 0, 'route.delete', deleteSpec(spec), options);
+  }
+
+  /**
+   * Adds many routes (`ip route add` each) with one encoding pass into one
+   * buffer and groups of up to 1,024 routes per sendmsg, only the last of each
+   * group asking for an ACK. Every spec is validated before anything is sent
+   * (errors name the index: `routes[42].via: …`). Resolves with counts and the
+   * kernel's refusals by index — it does not throw for them; check
+   * `errors.length`. No Route objects are made.
+   */
+  addMany(specs: readonly RouteSpec[], options: RouteBulkOptions = {}): Promise<RouteBulkResult> {
+    return this.bulk(C.RTM_NEWROUTE, C.NLM_F_CREATE | C.NLM_F_EXCL, 'route.add', specs, options);
+  }
+
+  /** Deletes many routes (specs or Routes a list returned) like addMany; `atomic` is not available. */
+  deleteMany(specs: readonly (RouteSpec | Route)[], options: RouteBulkOptions = {}): Promise<RouteBulkResult> {
+    if (options.atomic) throw new TypeError('atomic: only addMany can be atomic (a deleted route cannot be restored from a spec)');
+    return this.bulk(C.RTM_DELROUTE, 0, 'route.delete', specs, options);
+  }
+
+  /**
+   * Validates and encodes every spec into one buffer (one MessageWriter), then
+   * sends groups of GROUP messages through Connection.requestGroup, at most
+   * GROUPS_IN_FLIGHT at a time (bounded failure answers in the receive buffer).
+   */
+  private async bulk(type: number, flags: number, operation: string, specs: readonly (RouteSpec | Route)[],
+    options: RouteBulkOptions): Promise<RouteBulkResult> {
+    check(Array.isArray(specs), 'routes', specs, 'expected an array of route specs');
+    const onError = options.onError ?? 'stop';
+    check(onError === 'stop' || onError === 'continue', 'onError', onError, "expected 'stop' or 'continue'");
+    const stop = onError === 'stop' || options.atomic === true;
+    const { buf, offsets } = await this.encodeMany(type, flags, specs);
+    const n = specs.length;
+    const errors: GroupFailure[] = [];
+    const conn = this.ns.connection;
+    const op = { operation, target: `${n} routes in ${this.ns}` };
+    let sent = 0;
+    let failed = false;
+    let fatal: unknown; // the connection failed a whole group (closed, ENOBUFS, timeout, abort)
+    const inFlight = new Set<Promise<void>>();
+    while (sent < n && !(stop && failed) && fatal === undefined) {
+      const from = sent;
+      const to = Math.min(n, from + GROUP);
+      const base = offsets[from];
+      const rel = offsets.slice(from, to);
+      for (let i = 0; i < rel.length; i++) rel[i] -= base;
+      const group = conn.requestGroup(buf.subarray(base, to < n ? offsets[to] : buf.length), rel, op, options).then((f) => {
+        for (const e of f) {
+          // The same error, naming the route: `route.add routes[42] 10.1.0.42 via 10.0.0.2 in … failed: EEXIST`.
+          const i = e.index + from;
+          const s = specs[i];
+          const target = `routes[${i}] ${s.to}${s.via !== undefined ? ` via ${s.via}` : ''} in ${this.ns}`;
+          errors.push({ index: i, error: new NetlinkError(e.error.errno, { operation, target, extAck: e.error.extAck, extAckOffset: e.error.extAckOffset }) });
+        }
+        if (f.length) failed = true;
+      }, (e: unknown) => { fatal ??= e; });
+      sent = to;
+      const tracked = group.finally(() => inFlight.delete(tracked));
+      inFlight.add(tracked);
+      if (inFlight.size >= (stop ? 1 : GROUPS_IN_FLIGHT)) await Promise.race(inFlight);
+    }
+    await Promise.all(inFlight);
+    if (fatal !== undefined) throw fatal;
+    errors.sort((a, b) => a.index - b.index);
+    const result: RouteBulkResult = { ok: sent - errors.length, errors, skipped: n - sent, undone: 0 };
+    if (options.atomic && errors.length > 0 && result.ok > 0) {
+      const refused = new Set(errors.map((e) => e.index));
+      const added: RouteSpec[] = [];
+      for (let i = 0; i < sent; i++) if (!refused.has(i)) added.push(specs[i] as RouteSpec);
+      const undo = await this.bulk(C.RTM_DELROUTE, 0, 'route.delete', added, { ...options, atomic: false, onError: 'continue' });
+      if (undo.errors.length) {
+        throw new AggregateError(undo.errors.map((e) => e.error),
+          `route.add: ${errors.length} route(s) failed (first: routes[${errors[0].index}]: ${errors[0].error.message}) and ${undo.errors.length} of the ${added.length} added could not be deleted again`);
+      }
+      result.undone = undo.ok;
+      result.ok = 0;
+    }
+    return result;
+  }
+
+  /** Every spec as a message in one buffer; validation errors name `routes[i]`. */
+  private async encodeMany(type: number, flags: number, specs: readonly (RouteSpec | Route)[]): Promise<{ buf: Buffer; offsets: Int32Array }> {
+    // Devices first, each distinct one looked up once.
+    const devs = new Map<LinkRef, number>();
+    for (let i = 0; i < specs.length; i++) {
+      const s = specs[i];
+      if (typeof s !== 'object' || s === null) continue; // reported below
+      const refs: [LinkRef | undefined, string][] = [[s.dev, 'dev']];
+      if ('nexthops' in s && Array.isArray(s.nexthops)) s.nexthops.forEach((nh, k) => refs.push([nh?.dev, `nexthops[${k}].dev`]));
+      for (const [ref, field] of refs) {
+        if (ref === undefined || devs.has(ref)) continue;
+        devs.set(ref, await this.ns.linkIndex(ref, `routes[${i}].${field}`));
+      }
+    }
+    const dev = (ref: LinkRef): number => devs.get(ref) as number;
+    const w = new MessageWriter(type, C.NLM_F_REQUEST | flags, Math.max(256, specs.length * 64));
+    const offsets = new Int32Array(specs.length);
+    for (let i = 0; i < specs.length; i++) {
+      let m: RouteMessage;
+      try {
+        const s = specs[i];
+        m = routeMessage(type, type === C.RTM_DELROUTE ? deleteSpec(s) : s as RouteSpec, dev);
+      } catch (e) {
+        if (e instanceof Error) e.message = `routes[${i}]${e.message.startsWith('route: ') ? e.message.slice(5) : `.${e.message}`}`;
+        throw e;
+      }
+      if (i > 0) offsets[i] = w.next(type, C.NLM_F_REQUEST | flags);
+      writeRoute(w, type, m);
+    }
+    return { buf: w.finish(), offsets };
   }
 
   /** `ip route flush`: deletes every route the filter lists; returns how many. */
@@ -316,9 +449,16 @@ export class RouteTable {
     return routes.length;
   }
 
+  /** Every matching route, collected from one dumpAll (no async iteration per route); stream() for constant memory. */
   async list(filter: RouteFilter = {}): Promise<Route[]> {
+    const { req, keep } = await this.dumpRequest(filter);
+    const names = filter.names === false ? undefined : await this.linkNames(filter);
+    const replies = await this.ns.connection.dumpAll(req, { operation: 'route.list' }, filter);
     const out: Route[] = [];
-    for await (const r of this.stream(filter)) out.push(r);
+    for (let i = 0; i < replies.length; i++) {
+      const r = decodeRoute(replies[i]);
+      if (keep(r)) out.push(toRoute(r, names));
+    }
     return out;
   }
 
@@ -328,6 +468,16 @@ export class RouteTable {
    * each is checked again here for kernels that ignore one.
    */
   async *stream(filter: RouteFilter = {}): AsyncGenerator<Route> {
+    const { req, keep } = await this.dumpRequest(filter);
+    const names = filter.names === false ? undefined : await this.linkNames(filter);
+    // Decoded as they arrive: the receive buffer is reused (constant memory).
+    for await (const r of this.ns.connection.dump(req, { operation: 'route.list' }, filter, decodeRoute)) {
+      if (keep(r)) yield toRoute(r, names);
+    }
+  }
+
+  /** The RTM_GETROUTE dump request of a filter, and the same filter applied here. */
+  private async dumpRequest(filter: RouteFilter): Promise<{ req: Buffer; keep: (r: RouteMessage) => boolean }> {
     if (filter.family !== undefined) check(filter.family === 4 || filter.family === 6, 'family', filter.family, 'expected 4 or 6');
     const table = filter.table === 'all' ? C.RT_TABLE_UNSPEC
       : named(filter.table ?? 'main', tables, 'table', 0xffffffff);
@@ -338,15 +488,10 @@ export class RouteTable {
       family: filter.family ? afOf(filter.family) : C.AF_UNSPEC, dstLength: 0, srcLength: 0, tos: 0,
       table, protocol, scope: 0, type, flags: 0, oif,
     });
-    const names = filter.names === false ? undefined : await this.linkNames(filter);
-    // Decoded as they arrive: the receive buffer is reused (constant memory).
-    for await (const r of this.ns.connection.dump(req, { operation: 'route.list' }, filter, decodeRoute)) {
-      if (table !== C.RT_TABLE_UNSPEC && r.table !== table) continue;
-      if (protocol && r.protocol !== protocol) continue;
-      if (type && r.type !== type) continue;
-      if (oif !== undefined && r.oif !== oif && !r.multipath?.some((nh) => nh.index === oif)) continue;
-      yield toRoute(r, names);
-    }
+    const keep = (r: RouteMessage): boolean => (table === C.RT_TABLE_UNSPEC || r.table === table) &&
+      (!protocol || r.protocol === protocol) && (!type || r.type === type) &&
+      (oif === undefined || r.oif === oif || r.multipath?.some((nh) => nh.index === oif) === true);
+    return { req, keep };
   }
 
   /** The route the kernel would use for `to`, like `ip route get`. */
@@ -386,95 +531,149 @@ export class RouteTable {
     return toRoute(m);
   }
 
-  /** The rtmsg + attributes `ip route add/del` would send (ip/iproute.c iproute_modify). */
+  /** routeMessage, then the devices looked up (so every other field is checked first). */
   private async message(type: number, spec: RouteSpec): Promise<RouteMessage> {
-    check(typeof spec === 'object' && spec !== null, 'route', spec, 'expected { to, via?, dev? … }');
-    const via = spec.via === undefined ? undefined : parseIp(spec.via, 'via');
-    if (spec.family !== undefined) check(spec.family === 4 || spec.family === 6, 'family', spec.family, 'expected 4 or 6');
-    const firstHop = spec.nexthops?.find((nh) => nh?.via !== undefined)?.via;
-    const family = spec.family ?? via?.family ?? (spec.viaInet6 !== undefined ? 4 : undefined) ?? (typeof firstHop === 'string' ? parseIp(firstHop, 'nexthops[].via').family : undefined);
-    const dst = parsePrefix(spec.to, 'to', family);
-    const isDelete = type === C.RTM_DELROUTE;
-    const routeType = spec.type === undefined ? (isDelete ? C.RTN_UNSPEC : C.RTN_UNICAST) : named(spec.type, routeTypes, 'type');
-    const m: RouteMessage = {
-      family: afOf(dst.family), dstLength: dst.prefixLength, srcLength: 0, tos: 0,
-      table: spec.table === undefined ? C.RT_TABLE_MAIN : named(spec.table, tables, 'table', 0xffffffff),
-      protocol: spec.protocol !== undefined ? named(spec.protocol, protocols, 'protocol') : isDelete ? 0 : C.RTPROT_BOOT,
-      scope: isDelete ? C.RT_SCOPE_NOWHERE : C.RT_SCOPE_UNIVERSE,
-      type: routeType, flags: spec.onlink ? C.RTNH_F_ONLINK : 0,
-    };
-    if (dst.prefixLength > 0) m.dst = formatIp(networkOf(dst));
-    if (via) {
-      check(via.family === dst.family, 'via', spec.via, `expected an IPv${dst.family} gateway for ${spec.to} (an IPv6 one for IPv4 goes in viaInet6)`);
-      m.gateway = spec.via;
-    }
-    if (spec.viaInet6 !== undefined) {
-      check(!via, 'viaInet6', spec.viaInet6, 'give via or viaInet6, not both');
-      m.via = viaInet6(spec.viaInet6, 'viaInet6', dst.family);
-    }
+    const m = routeMessage(type, spec, () => 0);
     if (spec.dev !== undefined) m.oif = await this.ns.linkIndex(spec.dev, 'dev');
-    if (spec.src !== undefined) {
-      const src = parseIp(spec.src, 'src');
-      check(src.family === dst.family, 'src', spec.src, `expected an IPv${dst.family} address`);
-      m.prefsrc = spec.src;
+    if (m.multipath) {
+      for (const [i, nh] of (spec.nexthops as RouteNexthopSpec[]).entries()) {
+        if (nh.dev !== undefined) m.multipath[i].index = await this.ns.linkIndex(nh.dev, `nexthops[${i}].dev`);
+      }
     }
-    if (spec.from !== undefined) {
-      const from = parsePrefix(spec.from, 'from', dst.family);
-      check(from.family === dst.family, 'from', spec.from, `expected an IPv${dst.family} prefix`);
-      m.srcLength = from.prefixLength;
-      if (from.prefixLength > 0) m.src = formatIp(networkOf(from));
-    }
-    if (spec.metric !== undefined) m.priority = v.u32(spec.metric, 'metric');
-    if (spec.tos !== undefined) m.tos = u8(spec.tos, 'tos');
-    if (spec.metrics !== undefined || spec.lock !== undefined) m.metrics = metricsOf(spec);
-    if (spec.pref !== undefined) {
-      check(dst.family === 6, 'pref', spec.pref, 'route preference is for IPv6 routes only');
-      m.pref = named(spec.pref, routePrefs, 'pref');
-    }
-    if (spec.expires !== undefined) {
-      check(dst.family === 6, 'expires', spec.expires, 'expiry is for IPv6 routes only');
-      m.expires = v.u32(spec.expires, 'expires');
-    }
-    if (spec.nhid !== undefined) {
-      checkRange(Number.isInteger(spec.nhid) && spec.nhid > 0 && spec.nhid <= 0xffffffff, 'nhid', spec.nhid, 'nexthop ids are 1..4294967295');
-      check(!via && !m.via && spec.dev === undefined && spec.nexthops === undefined, 'nhid', spec.nhid, 'a route with a nexthop object takes no via, dev or nexthops');
-      m.nhId = spec.nhid;
-    }
-    if (spec.nexthops !== undefined) {
-      check(Array.isArray(spec.nexthops) && spec.nexthops.length > 0, 'nexthops', spec.nexthops, 'expected a non-empty array of { via?, dev?, weight? }');
-      check(!via, 'via', spec.via, 'give the gateways inside nexthops, not both');
-      m.multipath = [];
-      for (const [i, nh] of spec.nexthops.entries()) m.multipath.push(await this.hop(nh, i, dst.family));
-    }
-    if (!isDelete) {
-      // Scope defaults as iproute2 sets them: host for local routes, link for
-      // broadcast-like ones and for unicast routes without a gateway.
-      const gatewayless = !via && !m.via && !m.multipath && m.nhId === undefined;
-      if (routeType === C.RTN_LOCAL || routeType === C.RTN_NAT) m.scope = C.RT_SCOPE_HOST;
-      else if (routeType === C.RTN_BROADCAST || routeType === C.RTN_MULTICAST || routeType === C.RTN_ANYCAST) m.scope = C.RT_SCOPE_LINK;
-      else if (routeType === C.RTN_UNICAST && gatewayless) m.scope = C.RT_SCOPE_LINK;
-    }
-    if (spec.scope !== undefined) m.scope = named(spec.scope, scopes, 'scope');
     return m;
   }
+}
 
-  /** One `nexthop via A dev D weight W onlink` of a multipath route (struct rtnexthop). */
-  private async hop(nh: RouteNexthopSpec, i: number, family: Family): Promise<NexthopMessage> {
-    const field = `nexthops[${i}]`;
-    check(typeof nh === 'object' && nh !== null, field, nh, 'expected { via?, dev?, weight? }');
-    check(nh.via !== undefined || nh.viaInet6 !== undefined || nh.dev !== undefined, field, nh, 'a nexthop needs a via or a dev');
-    const weight = nh.weight ?? 1;
-    checkRange(Number.isInteger(weight) && weight >= 1 && weight <= 256, `${field}.weight`, weight, 'weights are 1..256');
-    const out: NexthopMessage = { flags: nh.onlink ? C.RTNH_F_ONLINK : 0, hops: weight - 1, index: 0 };
-    if (nh.dev !== undefined) out.index = await this.ns.linkIndex(nh.dev, `${field}.dev`);
-    if (nh.via !== undefined) {
-      const gw = parseIp(nh.via, `${field}.via`);
-      check(gw.family === family, `${field}.via`, nh.via, `expected an IPv${family} gateway (an IPv6 one for IPv4 goes in viaInet6)`);
-      out.gateway = nh.via;
-    }
-    if (nh.viaInet6 !== undefined) out.via = viaInet6(nh.viaInet6, `${field}.viaInet6`, family);
-    return out;
+const IPV4 = { family: 4 as const };
+
+/**
+ * 'A.B.C.D' or 'A.B.C.D/LEN' (canonical dotted quad, as parsePrefix accepts
+ * it) without regex or Buffers, with the network address as text; undefined
+ * for anything else, which parsePrefix then handles (and reports).
+ */
+function ipv4Prefix(to: unknown): { family: 4; prefixLength: number; network: string } | undefined {
+  if (typeof to !== 'string') return undefined;
+  const slash = to.indexOf('/');
+  const addr = slash < 0 ? to : to.slice(0, slash);
+  const v = ipv4Value(addr);
+  if (v < 0) return undefined;
+  let len = 32;
+  if (slash >= 0) {
+    const t = to.slice(slash + 1);
+    if (!/^\d{1,3}$/.test(t) || Number(t) > 32) return undefined;
+    len = Number(t);
   }
+  if (len === 32) return { family: 4, prefixLength: 32, network: addr };
+  const n = len === 0 ? 0 : (v & (-1 << (32 - len))) >>> 0;
+  return { family: 4, prefixLength: len, network: `${n >>> 24}.${n >>> 16 & 255}.${n >>> 8 & 255}.${n & 255}` };
+}
+
+const GROUP = 1024;
+const GROUPS_IN_FLIGHT = 4;
+
+/** The spec `delete` sends for a Route a list returned (its identity), or the spec itself. */
+function deleteSpec(spec: RouteSpec | Route): RouteSpec {
+  return typeof spec === 'object' && spec !== null && 'raw' in spec
+    ? { to: spec.to, family: spec.family, table: spec.table, via: spec.raw.gateway, viaInet6: spec.raw.via?.address, dev: spec.dev, metric: spec.metric,
+      type: typeof spec.type === 'string' ? spec.type : undefined, tos: spec.tos || undefined,
+      from: spec.from, protocol: spec.protocol }
+    : spec;
+}
+
+/**
+ * The rtmsg + attributes `ip route add/del` would send (ip/iproute.c
+ * iproute_modify), validating every field; `dev` gives the index of a device
+ * reference (looked up beforehand: this is synchronous, for bulk encoding).
+ */
+function routeMessage(type: number, spec: RouteSpec, dev: (ref: LinkRef) => number): RouteMessage {
+  check(typeof spec === 'object' && spec !== null, 'route', spec, 'expected { to, via?, dev? … }');
+  const via = spec.via === undefined ? undefined
+    : typeof spec.via === 'string' && ipv4Value(spec.via) >= 0 ? IPV4 : parseIp(spec.via, 'via');
+  if (spec.family !== undefined) check(spec.family === 4 || spec.family === 6, 'family', spec.family, 'expected 4 or 6');
+  const firstHop = spec.nexthops?.find((nh) => nh?.via !== undefined)?.via;
+  const family = spec.family ?? via?.family ?? (spec.viaInet6 !== undefined ? 4 : undefined) ?? (typeof firstHop === 'string' ? parseIp(firstHop, 'nexthops[].via').family : undefined);
+  const fast = family === 6 ? undefined : ipv4Prefix(spec.to);
+  const dst = fast ?? parsePrefix(spec.to, 'to', family);
+  const isDelete = type === C.RTM_DELROUTE;
+  const routeType = spec.type === undefined ? (isDelete ? C.RTN_UNSPEC : C.RTN_UNICAST) : named(spec.type, routeTypes, 'type');
+  const m: RouteMessage = {
+    family: afOf(dst.family), dstLength: dst.prefixLength, srcLength: 0, tos: 0,
+    table: spec.table === undefined ? C.RT_TABLE_MAIN : named(spec.table, tables, 'table', 0xffffffff),
+    protocol: spec.protocol !== undefined ? named(spec.protocol, protocols, 'protocol') : isDelete ? 0 : C.RTPROT_BOOT,
+    scope: isDelete ? C.RT_SCOPE_NOWHERE : C.RT_SCOPE_UNIVERSE,
+    type: routeType, flags: spec.onlink ? C.RTNH_F_ONLINK : 0,
+  };
+  if (dst.prefixLength > 0) m.dst = fast ? fast.network : formatIp(networkOf(dst as Prefix));
+  if (via) {
+    check(via.family === dst.family, 'via', spec.via, `expected an IPv${dst.family} gateway for ${spec.to} (an IPv6 one for IPv4 goes in viaInet6)`);
+    m.gateway = spec.via;
+  }
+  if (spec.viaInet6 !== undefined) {
+    check(!via, 'viaInet6', spec.viaInet6, 'give via or viaInet6, not both');
+    m.via = viaInet6(spec.viaInet6, 'viaInet6', dst.family);
+  }
+  if (spec.dev !== undefined) m.oif = dev(spec.dev);
+  if (spec.src !== undefined) {
+    const src = parseIp(spec.src, 'src');
+    check(src.family === dst.family, 'src', spec.src, `expected an IPv${dst.family} address`);
+    m.prefsrc = spec.src;
+  }
+  if (spec.from !== undefined) {
+    const from = parsePrefix(spec.from, 'from', dst.family);
+    check(from.family === dst.family, 'from', spec.from, `expected an IPv${dst.family} prefix`);
+    m.srcLength = from.prefixLength;
+    if (from.prefixLength > 0) m.src = formatIp(networkOf(from));
+  }
+  if (spec.metric !== undefined) m.priority = v.u32(spec.metric, 'metric');
+  if (spec.tos !== undefined) m.tos = u8(spec.tos, 'tos');
+  if (spec.metrics !== undefined || spec.lock !== undefined) m.metrics = metricsOf(spec);
+  if (spec.pref !== undefined) {
+    check(dst.family === 6, 'pref', spec.pref, 'route preference is for IPv6 routes only');
+    m.pref = named(spec.pref, routePrefs, 'pref');
+  }
+  if (spec.expires !== undefined) {
+    check(dst.family === 6, 'expires', spec.expires, 'expiry is for IPv6 routes only');
+    m.expires = v.u32(spec.expires, 'expires');
+  }
+  if (spec.nhid !== undefined) {
+    checkRange(Number.isInteger(spec.nhid) && spec.nhid > 0 && spec.nhid <= 0xffffffff, 'nhid', spec.nhid, 'nexthop ids are 1..4294967295');
+    check(!via && !m.via && spec.dev === undefined && spec.nexthops === undefined, 'nhid', spec.nhid, 'a route with a nexthop object takes no via, dev or nexthops');
+    m.nhId = spec.nhid;
+  }
+  if (spec.nexthops !== undefined) {
+    check(Array.isArray(spec.nexthops) && spec.nexthops.length > 0, 'nexthops', spec.nexthops, 'expected a non-empty array of { via?, dev?, weight? }');
+    check(!via, 'via', spec.via, 'give the gateways inside nexthops, not both');
+    m.multipath = [];
+    for (const [i, nh] of spec.nexthops.entries()) m.multipath.push(hop(nh, i, dst.family, dev));
+  }
+  if (!isDelete) {
+    // Scope defaults as iproute2 sets them: host for local routes, link for
+    // broadcast-like ones and for unicast routes without a gateway.
+    const gatewayless = !via && !m.via && !m.multipath && m.nhId === undefined;
+    if (routeType === C.RTN_LOCAL || routeType === C.RTN_NAT) m.scope = C.RT_SCOPE_HOST;
+    else if (routeType === C.RTN_BROADCAST || routeType === C.RTN_MULTICAST || routeType === C.RTN_ANYCAST) m.scope = C.RT_SCOPE_LINK;
+    else if (routeType === C.RTN_UNICAST && gatewayless) m.scope = C.RT_SCOPE_LINK;
+  }
+  if (spec.scope !== undefined) m.scope = named(spec.scope, scopes, 'scope');
+  return m;
+}
+
+/** One `nexthop via A dev D weight W onlink` of a multipath route (struct rtnexthop). */
+function hop(nh: RouteNexthopSpec, i: number, family: Family, dev: (ref: LinkRef) => number): NexthopMessage {
+  const field = `nexthops[${i}]`;
+  check(typeof nh === 'object' && nh !== null, field, nh, 'expected { via?, dev?, weight? }');
+  check(nh.via !== undefined || nh.viaInet6 !== undefined || nh.dev !== undefined, field, nh, 'a nexthop needs a via or a dev');
+  const weight = nh.weight ?? 1;
+  checkRange(Number.isInteger(weight) && weight >= 1 && weight <= 256, `${field}.weight`, weight, 'weights are 1..256');
+  const out: NexthopMessage = { flags: nh.onlink ? C.RTNH_F_ONLINK : 0, hops: weight - 1, index: 0 };
+  if (nh.dev !== undefined) out.index = dev(nh.dev);
+  if (nh.via !== undefined) {
+    const gw = parseIp(nh.via, `${field}.via`);
+    check(gw.family === family, `${field}.via`, nh.via, `expected an IPv${family} gateway (an IPv6 one for IPv4 goes in viaInet6)`);
+    out.gateway = nh.via;
+  }
+  if (nh.viaInet6 !== undefined) out.via = viaInet6(nh.viaInet6, `${field}.viaInet6`, family);
+  return out;
 }
 
 /** RFC 5549: an IPv6 next hop for an IPv4 route travels as RTA_VIA (struct rtvia). */

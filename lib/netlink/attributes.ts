@@ -17,6 +17,8 @@ export const align4 = (n: number): number => (n + 3) & ~3;
 export class MessageWriter {
   private buf: Buffer;
   private pos = 0;
+  /** Where the current message starts (bulk writers hold several, see `next`). */
+  private msgStart = 0;
 
   constructor(type: number, flags: number, sizeHint = 256) {
     this.buf = Buffer.allocUnsafe(sizeHint);
@@ -82,8 +84,20 @@ export class MessageWriter {
 
   get length(): number { return this.pos; }
 
+  /**
+   * Closes the current message and starts another one after it (NLMSG_ALIGN),
+   * in the same buffer: many messages, one allocation. Returns its offset.
+   */
+  next(type: number, flags: number): number {
+    this.buf.writeUInt32LE(this.pos - this.msgStart, this.msgStart);
+    this.zeros(align4(this.pos) - this.pos);
+    this.msgStart = this.pos;
+    this.u32(0).u16(type).u16(flags).u32(0).u32(0);
+    return this.msgStart;
+  }
+
   finish(): Buffer {
-    this.buf.writeUInt32LE(this.pos, 0);
+    this.buf.writeUInt32LE(this.pos - this.msgStart, this.msgStart);
     return this.buf.subarray(0, this.pos);
   }
 }

@@ -60,8 +60,42 @@ export interface RouteMessage {
 const RTMSG_LEN = 12;
 const RTNH_LEN = 8;
 
+/**
+ * A dotted-quad IPv4 address exactly as `isIPv4` accepts it (four decimal
+ * octets 0..255, no leading zeros) as a u32 in network order, or -1 for any
+ * other text. Routes are encoded by the thousand: this skips the regex and the
+ * Buffer of parseIp for the common case; everything else goes through parseIp.
+ */
+export function ipv4Value(text: string): number {
+  let value = 0, octet = 0, digits = 0, dots = 0;
+  for (let k = 0; k < text.length; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 46 /* . */) {
+      if (digits === 0 || ++dots > 3) return -1;
+      value = value * 256 + octet;
+      octet = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && octet === 0) return -1; // a leading zero
+      octet = octet * 10 + c - 48;
+      if (++digits > 3 || octet > 255) return -1;
+    } else {
+      return -1;
+    }
+  }
+  if (digits === 0 || dots !== 3) return -1;
+  return value * 256 + octet;
+}
+
+/** An address attribute from its text (IPv4 without allocating). */
+function writeAddress(w: MessageWriter, type: number, text: string, field: string): void {
+  const v = typeof text === 'string' ? ipv4Value(text) : -1;
+  if (v >= 0) w.attrU32(type, ((v & 0xff) << 24 | (v >>> 8 & 0xff) << 16 | (v >>> 16 & 0xff) << 8 | v >>> 24) >>> 0); // bytes in network order
+  else w.attrBytes(type, parseIp(text, field).bytes);
+}
+
 function writeGateway(w: MessageWriter, gw: string, field: string): void {
-  w.attrBytes(C.RTA_GATEWAY, parseIp(gw, field).bytes);
+  writeAddress(w, C.RTA_GATEWAY, gw, field);
 }
 
 function writeVia(w: MessageWriter, via: ViaMessage, field: string): void {
@@ -79,12 +113,22 @@ function readVia(buf: Buffer, s: number, e: number): ViaMessage {
 
 export function encodeRoute(type: number, flags: number, m: RouteMessage): Buffer {
   const w = new MessageWriter(type, flags, 128);
+  writeRoute(w, type, m);
+  return w.finish();
+}
+
+/**
+ * Appends the rtmsg and attributes of `m` to the message `w` has open (its
+ * nlmsghdr already written): encodeRoute for one message, bulk writers for many
+ * in one buffer (`MessageWriter.next`). Same bytes either way.
+ */
+export function writeRoute(w: MessageWriter, type: number, m: RouteMessage): void {
   // rtm_table is 8 bits; larger ids travel in RTA_TABLE (rtm_table = RT_TABLE_UNSPEC).
   const smallTable = m.table < 256 ? m.table : C.RT_TABLE_UNSPEC;
   w.u8(m.family).u8(m.dstLength).u8(m.srcLength).u8(m.tos).u8(smallTable).u8(m.protocol)
     .u8(m.scope).u8(m.type).u32(m.flags);
   if (m.table >= 256 || (m.table !== C.RT_TABLE_UNSPEC && type !== C.RTM_GETROUTE)) w.attrU32(C.RTA_TABLE, m.table);
-  if (m.dst !== undefined) w.attrBytes(C.RTA_DST, parseIp(m.dst, 'dst').bytes);
+  if (m.dst !== undefined) writeAddress(w, C.RTA_DST, m.dst, 'dst');
   if (m.src !== undefined) w.attrBytes(C.RTA_SRC, parseIp(m.src, 'src').bytes);
   if (m.iif !== undefined) w.attrU32(C.RTA_IIF, m.iif);
   if (m.oif !== undefined) w.attrU32(C.RTA_OIF, m.oif);
@@ -121,7 +165,6 @@ export function encodeRoute(type: number, flags: number, m: RouteMessage): Buffe
   if (m.sport !== undefined) w.attrBe16(C.RTA_SPORT, m.sport);
   if (m.dport !== undefined) w.attrBe16(C.RTA_DPORT, m.dport);
   for (const a of m.unknown ?? []) w.attrRaw(a);
-  return w.finish();
 }
 
 function decodeMultipath(buf: Buffer, s: number, e: number): NexthopMessage[] {
