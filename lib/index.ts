@@ -29,6 +29,7 @@ export { deleteLinks } from './model/teardown';
 export { watch, Watcher, WatchKind, WatchOptions, WatchEvent, ChangeEvent, OverrunEvent, SyncedEvent, EventStream, objectKey } from './watch';
 export { watchAll, AllNamespacesWatcher, WatchAllOptions, AllNamespacesEvent, AllNamespacesChangeEvent } from './watch';
 export { watchNamespaces, NetnsWatcher, NetnsEvent, NetnsWatchOptions } from './netns-watch';
+export { createRootless, RootlessNamespace, RootlessOptions } from './rootless';
 
 // Types that public objects refer to (names of kernel numbers, decoded messages, plumbing).
 export type {

@@ -27,6 +27,7 @@ import type { Server, Socket } from 'node:net';
 import type { Socket as UdpSocket } from 'node:dgram';
 import { batch, BatchBuilder, BatchOperation, BatchOptions } from './batch';
 import { deleteNamespaces } from './model/teardown';
+import type { RootlessNamespace, RootlessOptions } from './rootless';
 import { watch, Watcher, WatchKind, WatchOptions, watchAll, AllNamespacesWatcher, WatchAllOptions } from './watch';
 
 export interface NamespaceOptions {
@@ -76,7 +77,8 @@ export class Namespace implements AsyncDisposable {
   private closedBy: 'close' | 'delete' | undefined;
   private readonly nsidCache = new Map<number, Namespace>();
 
-  private constructor(fd: number, readonly name: string | undefined, readonly path: string | undefined,
+  // protected: lib/rootless.ts builds user-owned namespace handles on it.
+  protected constructor(fd: number, readonly name: string | undefined, readonly path: string | undefined,
     readonly runDir: string | undefined, private readonly connectionOptions: ConnectionOptions = {}) {
     const [dev, ino] = native.netnsIdentity(fd);
     if (dev < 0) {
@@ -121,6 +123,15 @@ export class Namespace implements AsyncDisposable {
   }
 
   /** Opens a named namespace (by name in the run directory) or any nsfs path (contains '/'). */
+  /**
+   * A network namespace owned by a new user namespace, made without root by a
+   * helper child, as rootless container tools do (lib/rootless.ts).
+   */
+  static createRootless(options?: RootlessOptions): Promise<RootlessNamespace> {
+    // Required lazily: lib/rootless.ts extends this class.
+    return (require('./rootless') as typeof import('./rootless')).createRootless(options);
+  }
+
   static async open(nameOrPath: string, options: NamespaceOptions = {}): Promise<Namespace> {
     if (typeof nameOrPath !== 'string' || nameOrPath === '') {
       throw new TypeError(`name: expected a namespace name or path, got ${describe(nameOrPath)}`);

@@ -100,6 +100,17 @@ export interface NativeBinding {
    * owner/group >= 0, TUNSETPERSIST, close. 0 or -errno.
    */
   tunCreate(nsFd: number, name: string, flags: number, owner: number, group: number): number;
+
+  /** socketpair(AF_UNIX, SOCK_SEQPACKET|SOCK_CLOEXEC): [fd0, fd1] or [-errno, -1] (native/fdpass.cc). */
+  socketPair(): [number, number];
+  /** One sendmsg(2) of `data` with `fds` attached (SCM_RIGHTS, at most 16). Bytes sent or -errno. */
+  sendFds(fd: number, data: Buffer, fds: number[]): number;
+  /**
+   * Waits up to timeoutMs (poll), then one recvmsg(2) with MSG_CMSG_CLOEXEC:
+   * the datagram (length 0 at end of file) and the fds that came with it (the
+   * caller owns them), or -errno: -ETIMEDOUT, -EMSGSIZE when truncated.
+   */
+  recvFds(fd: number, maxBytes: number, timeoutMs: number): { data: Buffer; fds: number[] } | number;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -124,3 +135,38 @@ export const native = (process.env.RTNETLINK_NATIVE
 
 /** The package root (binding.gyp, build/): where the nsexec shim of lib/process.ts is found too. */
 export const packageDir = packageRoot();
+
+/**
+ * Opens sockets and files inside a namespace this process cannot setns(2)
+ * into — a user-owned one (lib/rootless.ts) — through a helper living there.
+ * Same results as the native calls: fd or -errno.
+ */
+export interface NamespaceOpener {
+  /** nsfs identity of the namespace fd it serves, checked on every call (fd numbers are reused). */
+  readonly dev: number;
+  readonly ino: number;
+  netlinkOpen(protocol: number, rcvbuf: number, sndbuf: number): number;
+  socketIn(domain: number, type: number, protocol: number): number;
+  openIn(path: string, flags: number): number;
+}
+
+/**
+ * Openers by namespace fd: native.netlinkOpen/socketIn/openIn on such an fd go
+ * to its opener, so every module that opens sockets in a namespace (connection,
+ * watch, sock_diag, sockets, sysctl) works in a user-owned one unchanged.
+ */
+export const namespaceOpeners = new Map<number, NamespaceOpener>();
+{
+  const direct = { netlinkOpen: native.netlinkOpen, socketIn: native.socketIn, openIn: native.openIn };
+  const opener = (nsFd: number): NamespaceOpener | undefined => {
+    const o = namespaceOpeners.get(nsFd);
+    if (!o) return undefined;
+    const [dev, ino] = native.netnsIdentity(nsFd);
+    return dev === o.dev && ino === o.ino ? o : undefined;
+  };
+  native.netlinkOpen = (nsFd, protocol, rcvbuf, sndbuf) =>
+    opener(nsFd)?.netlinkOpen(protocol, rcvbuf, sndbuf) ?? direct.netlinkOpen(nsFd, protocol, rcvbuf, sndbuf);
+  native.socketIn = (nsFd, domain, type, protocol) =>
+    opener(nsFd)?.socketIn(domain, type, protocol) ?? direct.socketIn(nsFd, domain, type, protocol);
+  native.openIn = (nsFd, file, flags) => opener(nsFd)?.openIn(file, flags) ?? direct.openIn(nsFd, file, flags);
+}

@@ -1,6 +1,7 @@
 // native/addon.cc — module init: the addon's exports, nothing else.
 #include <napi.h>
 
+#include "fdpass.h"
 #include "netns.h"
 #include "openin.h"
 #include "socket.h"
@@ -19,6 +20,9 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("closeFd", Napi::Function::New(env, CloseFd, "closeFd"));
   exports.Set("tunCreate", Napi::Function::New(env, TunCreate, "tunCreate"));
   exports.Set("openIn", Napi::Function::New(env, OpenIn, "openIn"));
+  exports.Set("socketPair", Napi::Function::New(env, SocketPair, "socketPair"));
+  exports.Set("sendFds", Napi::Function::New(env, SendFds, "sendFds"));
+  exports.Set("recvFds", Napi::Function::New(env, RecvFds, "recvFds"));
   return exports;
 }
 
