@@ -137,6 +137,18 @@ export const native = (process.env.RTNETLINK_NATIVE
 export const packageDir = packageRoot();
 
 /**
+ * A helper program built beside the addon (nsexec, userns-helper): build/Release,
+ * build/Debug, or the prebuilt one in prebuilds/PLATFORM-ARCH; undefined if none.
+ */
+export function helperBinary(name: string): string | undefined {
+  for (const dir of ['build/Release', 'build/Debug', `prebuilds/${process.platform}-${process.arch}`]) {
+    const candidate = path.join(packageDir, dir, name);
+    if (require('node:fs').existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/**
  * Opens sockets and files inside a namespace this process cannot setns(2)
  * into — a user-owned one (lib/rootless.ts) — through a helper living there.
  * Same results as the native calls: fd or -errno.

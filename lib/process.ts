@@ -5,11 +5,9 @@
 // its stdio and every spawn option are Node's. execFile/exec are built on it
 // with child_process's semantics (buffering, maxBuffer, timeout, callback).
 import * as child from 'node:child_process';
-import { existsSync } from 'node:fs';
-import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { getSystemErrorName } from 'node:util';
-import { packageDir } from './native';
+import { helperBinary, packageDir } from './native';
 import { NetlinkError, describe } from './errors';
 import type { Namespace } from './namespace';
 
@@ -46,13 +44,10 @@ export interface ExecFileError extends Error {
 
 let shim: string | undefined;
 
-/** build/Release/nsexec (or build/Debug), built by node-gyp with the addon; else the prebuilt one (scripts/prebuild.sh). */
+/** The exec shim built with the addon (or the prebuilt one, scripts/prebuild.sh). */
 export function shimPath(): string {
+  shim ??= helperBinary('nsexec');
   if (shim) return shim;
-  for (const dir of ['build/Release', 'build/Debug', `prebuilds/${process.platform}-${process.arch}`]) {
-    const candidate = path.join(packageDir, dir, 'nsexec');
-    if (existsSync(candidate)) return (shim = candidate);
-  }
   throw new Error(`rtnetlink: the exec shim build/Release/nsexec is missing under ${packageDir}; build it with \`npx node-gyp rebuild\``);
 }
 

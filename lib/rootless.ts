@@ -11,9 +11,8 @@
 // must be capable in the namespace's owning user namespace). It cannot setns(2)
 // itself: that needs CAP_SYS_ADMIN in its own user namespace too (setns(2)).
 import { spawn as spawnChild } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { native, packageDir, namespaceOpeners, NamespaceOpener } from './native';
+import { helperBinary, native, packageDir, namespaceOpeners, NamespaceOpener } from './native';
 import { Namespace, NamespaceOptions } from './namespace';
 import { NetlinkError } from './errors';
 import type { ChildProcess } from 'node:child_process';
@@ -23,13 +22,9 @@ const REQUEST_SIZE = 16 + 4096; // struct request of native/userns-helper.c
 const REPLY_SIZE = 32; // struct reply: int result; char stage[28]
 const ETIMEDOUT = 110;
 
-/** The helper binary, built by node-gyp beside the addon (build/Release, build/Debug) or shipped in prebuilds/. */
+/** The helper binary, built by node-gyp beside the addon or shipped in prebuilds/. */
 function helperPath(): string {
-  for (const dir of ['build/Release', 'build/Debug', `prebuilds/${process.platform}-${process.arch}`]) {
-    const candidate = path.join(packageDir, dir, 'userns-helper');
-    if (existsSync(candidate)) return candidate;
-  }
-  return path.join(packageDir, 'build/Release/userns-helper');
+  return helperBinary('userns-helper') ?? path.join(packageDir, 'build/Release/userns-helper');
 }
 
 function decodeReply(data: Buffer): { result: number; stage: string } {

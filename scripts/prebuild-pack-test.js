@@ -29,8 +29,8 @@ try {
   const started = Date.now();
   const [packed] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', tmp], root));
   const files = packed.files.map((f) => f.path);
-  check(files.includes(`prebuilds/${arch}/rtnetlink.glibc.node`) && files.includes(`prebuilds/${arch}/nsexec`),
-    `the tarball holds prebuilds/${arch} (addon and exec shim)`);
+  check(files.includes(`prebuilds/${arch}/rtnetlink.glibc.node`) && files.includes(`prebuilds/${arch}/nsexec`) && files.includes(`prebuilds/${arch}/userns-helper`),
+    `the tarball holds prebuilds/${arch} (addon, exec shim, userns helper)`);
   check(files.includes('dist/lib/index.js') && files.includes('dist/lib/index.d.ts'), 'the tarball holds dist/lib with declarations');
   check(!files.some((f) => f.startsWith('build/')), 'the tarball holds no build/ directory');
   console.log(`test:pack: prebuilds in the tarball: ${files.filter((f) => f.startsWith('prebuilds/')).join(', ')}`);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # npm run prebuild — prebuilt binaries with prebuildify: one N-API build per
 # platform serves every Node version from 20 on. Makes
-#   prebuilds/linux-x64/rtnetlink.glibc.node     (+ nsexec, the exec shim)
+#   prebuilds/linux-x64/rtnetlink.glibc.node     (+ nsexec, the exec shim, and userns-helper)
 #   prebuilds/linux-arm64/rtnetlink.glibc.node   (+ nsexec), cross-compiled with
 #                                                Debian's g++-aarch64-linux-gnu
 # node-gyp-build (lib/native.ts) picks the one matching the platform, arch and
@@ -39,7 +39,9 @@ for arch in "${arches[@]}"; do
   env "${cross[@]}" PREBUILD_STRIP_BIN="$strip_bin" \
     npx prebuildify --napi --strip --tag-libc --arch "$arch" --cwd "$stage" --out "$root"
   # The exec shim (lib/process.ts) ships beside the addon.
-  install -m 0755 "$stage/build/Release/nsexec" "prebuilds/linux-$arch/nsexec"
-  "$strip_bin" --strip-all "prebuilds/linux-$arch/nsexec"
+  for helper in nsexec userns-helper; do
+    install -m 0755 "$stage/build/Release/$helper" "prebuilds/linux-$arch/$helper"
+    "$strip_bin" --strip-all "prebuilds/linux-$arch/$helper"
+  done
   file "prebuilds/linux-$arch/"* | sed "s|$root/||"
 done
