@@ -9,6 +9,7 @@ export {
 } from './rtnl/link-kinds';
 export type { Lifetime } from './model/address';
 export { Route, RouteSpec, RouteFilter, RouteLookup, RouteTable, RouteMetrics, RouteNexthop, RouteNexthopSpec, toRoute } from './model/route';
+export type { RouteBulkOptions, RouteBulkResult } from './model/route';
 export { Rule, RuleSpec, RuleFilter, RuleTable, toRule } from './model/rule';
 export { Neighbor, NeighborSpec, NeighborFilter, NeighborTable, FdbEntry, FdbSpec, FdbFilter, FdbTable, toNeighbor, toFdbEntry } from './model/neighbor';
 export { Nexthop, NexthopSpec, NexthopFilter, NexthopTable, NexthopBucket, NexthopGroupMember, ResilientOptions, toNexthop, toNexthopBucket } from './model/nexthop';
@@ -47,6 +48,7 @@ export type { RawAttribute } from './netlink/attributes';
 export type { MessageView } from './netlink/message';
 export type { NativeNetlinkSocket } from './native';
 export type { Operation, NotificationHandler } from './connection';
+export type { GroupFailure } from './connection';
 export type { WatchObjects } from './watch';
 export type { LinkNeighbours } from './model/link-json';
 export type { ListOptions as LinkListOptions } from './model/link';
