@@ -17,19 +17,21 @@ import type { RouteTable, Route, RouteSpec } from './model/route';
 import { AbortError, describe } from './errors';
 import { deleteLinks } from './model/teardown';
 
-type Tables = { links: LinkTable; addresses: AddressTable; routes: RouteTable };
-type TableName = keyof Tables;
+/** The tables a batch can hold operations of. */
+export type BatchTables = { links: LinkTable; addresses: AddressTable; routes: RouteTable };
+/** 'links' | 'addresses' | 'routes'. */
+export type BatchTableName = keyof BatchTables;
+/** The verbs (methods returning a Promise) of a table. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Fn = (...args: any[]) => Promise<unknown>;
-type VerbOf<T> = { [K in keyof T]: T[K] extends Fn ? K : never }[keyof T] & string;
+export type BatchVerbOf<T> = { [K in keyof T]: T[K] extends (...args: any[]) => Promise<unknown> ? K : never }[keyof T] & string;
 
 /** `b.routes.add(spec)` records the operation and returns its index in the results. */
-export type BatchTable<T> = { [K in VerbOf<T>]: T[K] extends (...a: infer A) => Promise<unknown> ? (...args: A) => number : never };
+export type BatchTable<T> = { [K in BatchVerbOf<T>]: T[K] extends (...a: infer A) => Promise<unknown> ? (...args: A) => number : never };
 
 /** The array form: ['routes.add', spec], ['links.delete', 'veth0'], … */
 export type BatchOperation = {
-  [T in TableName]: { [V in VerbOf<Tables[T]>]: Tables[T][V] extends (...a: infer A) => Promise<unknown> ? [`${T}.${V}`, ...A] : never }[VerbOf<Tables[T]>]
-}[TableName];
+  [T in BatchTableName]: { [V in BatchVerbOf<BatchTables[T]>]: BatchTables[T][V] extends (...a: infer A) => Promise<unknown> ? [`${T}.${V}`, ...A] : never }[BatchVerbOf<BatchTables[T]>]
+}[BatchTableName];
 
 export interface BatchBuilder {
   readonly links: BatchTable<LinkTable>;
@@ -102,7 +104,7 @@ interface Op {
   deleteOptions?: CallOptions;
 }
 
-const TABLES: readonly TableName[] = ['links', 'addresses', 'routes'];
+const TABLES: readonly BatchTableName[] = ['links', 'addresses', 'routes'];
 const READS = new Set(['list', 'get', 'find']);
 
 function isRoute(x: unknown): x is Route {
@@ -113,7 +115,7 @@ function isAddress(x: unknown): x is Address {
 }
 
 /** The inverse of a verb, from its arguments and result; undefined: it has none. */
-function inverseOf(table: TableName, verb: string, args: unknown[]): Op['undo'] | undefined {
+function inverseOf(table: BatchTableName, verb: string, args: unknown[]): Op['undo'] | undefined {
   if (READS.has(verb)) return async () => undefined;
   if (verb === 'add' || (table === 'links' && verb.startsWith('add'))) {
     if (table === 'links') {
@@ -143,7 +145,7 @@ function inverseOf(table: TableName, verb: string, args: unknown[]): Op['undo'] 
 
 /** Records operations for `ns.batch(b => …)`, validating names (and undo-ability when atomic) as it goes. */
 function makeBuilder(ns: Namespace, ops: Op[], atomic: boolean): BatchBuilder {
-  const record = (table: TableName, verb: string, args: unknown[]): number => {
+  const record = (table: BatchTableName, verb: string, args: unknown[]): number => {
     const t = ns[table] as unknown as Record<string, unknown>;
     if (typeof verb !== 'string' || typeof t[verb] !== 'function' || verb === 'constructor' || verb.startsWith('_')) {
       throw new TypeError(`batch: ${table}.${String(verb)} is not an operation of ns.${table}`);
@@ -166,7 +168,7 @@ function makeBuilder(ns: Namespace, ops: Op[], atomic: boolean): BatchBuilder {
     ops.push(op);
     return ops.length - 1;
   };
-  const table = (name: TableName): never => {
+  const table = (name: BatchTableName): never => {
     const verbs = new Map<string | symbol, (...args: unknown[]) => number>();
     return new Proxy({}, {
       get: (_t, verb) => {
@@ -195,10 +197,10 @@ function fromArray(b: BatchBuilder, list: readonly BatchOperation[]): void {
     }
     const [name, ...args] = item as [string, ...unknown[]];
     const [table, verb] = name.split('.');
-    if (!TABLES.includes(table as TableName) || !verb) {
+    if (!TABLES.includes(table as BatchTableName) || !verb) {
       throw new TypeError(`operations[${i}]: expected "links.*", "addresses.*" or "routes.*", got ${describe(name)}`);
     }
-    (b[table as TableName] as unknown as Record<string, (...a: unknown[]) => number>)[verb](...args);
+    (b[table as BatchTableName] as unknown as Record<string, (...a: unknown[]) => number>)[verb](...args);
   });
 }
 

@@ -26,6 +26,7 @@ export { NamespaceInfo } from './discovery';
 export { SocketFilter } from './sockdiag';
 export { SocketInfo, SocketEndpoint, SocketProtocol } from './diag/inet';
 export { BatchBuilder, BatchOperation, BatchOptions, BatchResult, BatchError, BatchTable } from './batch';
+export type { BatchTables, BatchTableName, BatchVerbOf } from './batch';
 export { deleteLinks } from './model/teardown';
 export { watch, Watcher, WatchKind, WatchOptions, WatchEvent, ChangeEvent, OverrunEvent, SyncedEvent, EventStream, objectKey } from './watch';
 export { watchAll, AllNamespacesWatcher, WatchAllOptions, AllNamespacesEvent, AllNamespacesChangeEvent } from './watch';
