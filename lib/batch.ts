@@ -159,7 +159,7 @@ function makeBuilder(ns: Namespace, ops: Op[], atomic: boolean): BatchBuilder {
     }
     const op: Op = {
       label, undo,
-      run: (n) => (n[table] as unknown as Record<string, Fn>)[verb](...args),
+      run: (n) => (n[table] as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[verb](...args),
     };
     if (label === 'links.delete' && args.length >= 1 && !Array.isArray(args[0])) {
       op.deleteRef = args[0];
