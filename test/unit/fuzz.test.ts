@@ -12,21 +12,11 @@ import { decodeLink, decodeVethPeer } from '../../lib/rtnl/link';
 import { decodeNsid } from '../../lib/rtnl/nsid';
 import { decodeRoute } from '../../lib/rtnl/route';
 import { allFixtures, bytesOf } from '../helpers/fixtures';
+import { prng } from '../../fuzz/mutate';
 
 const CASES = 20_000;
 const SEED = 0x5eed;
 
-/** Deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Everything a receive path could do with a chunk: frame it and decode each message by type. */
 function decodeChunk(chunk: Buffer): number {

@@ -3,6 +3,7 @@
 // the field and the value, networkOf, and MAC addresses.
 import { SocketAddress } from 'node:net';
 import { formatIp, formatMac, formatPrefix, networkOf, parseIp, parseMac, parsePrefix } from '../../lib/inet';
+import { prng } from '../../fuzz/mutate';
 
 const v6 = (text: string): Buffer => parseIp(text, 'x').bytes;
 /** Node's (libuv's inet_ntop) text for 16 bytes. */
@@ -12,17 +13,6 @@ function nodeFormat(bytes: Buffer): string {
   return new SocketAddress({ address: groups.join(':'), family: 'ipv6' }).address;
 }
 
-/** Deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('formatIp', () => {
   test.each([
