@@ -1,55 +1,20 @@
 // native/netns.cc — namespace syscalls (setns/unshare only on throwaway threads) and sockets made inside.
 #include "netns.h"
+#include "throwaway.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <arpa/inet.h>
 #include <linux/nsfs.h>
 #include <netinet/in.h>
-#include <pthread.h>
 #include <sched.h>
-#include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <functional>
 #include <string>
-
-namespace {
-
-struct ThreadJob {
-  std::function<int()> fn;
-  int result = -EINTR;
-};
-
-}  // namespace
-
-static void* RunThreadJob(void* arg) {
-  auto* job = static_cast<ThreadJob*>(arg);
-  job->result = job->fn();
-  return nullptr;
-}
-
-// Runs fn on a new thread and joins it at once. Whatever namespace the thread
-// entered dies with it, so neither the JS thread nor a libuv pool thread ever
-// changes namespace. pthread rather than std::thread: without C++ exceptions a
-// failed std::thread constructor aborts; pthread_create returns an error.
-// Signals are blocked on the thread so none is delivered to it.
-static int OnThrowawayThread(std::function<int()> fn) {
-  ThreadJob job{std::move(fn)};
-  sigset_t all, old;
-  sigfillset(&all);
-  pthread_sigmask(SIG_SETMASK, &all, &old);
-  pthread_t thread;
-  int err = pthread_create(&thread, nullptr, RunThreadJob, &job);
-  pthread_sigmask(SIG_SETMASK, &old, nullptr);
-  if (err != 0) return -err;
-  pthread_join(thread, nullptr);
-  return job.result;
-}
 
 static int OpenCloexec(const char* path, int flags, mode_t mode = 0) {
   int fd;
@@ -72,11 +37,7 @@ int SocketInNamespace(int nsFd, int domain, int type, int protocol) {
     int fd = socket(domain, type | SOCK_CLOEXEC, protocol);
     return fd < 0 ? -errno : fd;
   };
-  if (nsFd == -1) return make();
-  return OnThrowawayThread([=]() {
-    if (setns(nsFd, CLONE_NEWNET) < 0) return -errno;
-    return make();
-  });
+  return InNetworkNamespace(nsFd, make);
 }
 
 // mkdir -p path, mode 0755.

@@ -11,55 +11,23 @@
 // was opened on: reading or writing the fd later, from any thread, acts on
 // that namespace.
 #include "openin.h"
+#include "throwaway.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
-#include <sched.h>
-#include <signal.h>
 #include <unistd.h>
 
 #include <string>
 
-namespace {
-
-struct OpenJob {
-  int nsFd;
-  std::string path;
-  int flags;
-  int result;
-};
-
-void* RunOpenJob(void* arg) {
-  auto* job = static_cast<OpenJob*>(arg);
-  if (setns(job->nsFd, CLONE_NEWNET) < 0) {
-    job->result = -errno;
-    return nullptr;
-  }
-  int fd;
-  do {
-    fd = open(job->path.c_str(), job->flags | O_CLOEXEC | O_NOCTTY);
-  } while (fd < 0 && errno == EINTR);
-  job->result = fd < 0 ? -errno : fd;
-  return nullptr;  // the thread, and the namespace it entered, end here
+static int OpenInNamespace(int nsFd, const std::string& path, int flags) {
+  return InNetworkNamespace(nsFd, [&]() {
+    int fd;
+    do {
+      fd = open(path.c_str(), flags | O_CLOEXEC | O_NOCTTY);
+    } while (fd < 0 && errno == EINTR);
+    return fd < 0 ? -errno : fd;
+  });
 }
-
-// Same discipline as netns.cc's OnThrowawayThread: a pthread (its creation can
-// fail without exceptions), every signal blocked on it, joined at once.
-int OpenInNamespace(int nsFd, const std::string& path, int flags) {
-  OpenJob job{nsFd, path, flags, -EINTR};
-  sigset_t all, old;
-  sigfillset(&all);
-  pthread_sigmask(SIG_SETMASK, &all, &old);
-  pthread_t thread;
-  int err = pthread_create(&thread, nullptr, RunOpenJob, &job);
-  pthread_sigmask(SIG_SETMASK, &old, nullptr);
-  if (err != 0) return -err;
-  pthread_join(thread, nullptr);
-  return job.result;
-}
-
-}  // namespace
 
 // openIn(nsFd, path, flags) → fd (O_CLOEXEC added) or -errno.
 Napi::Value OpenIn(const Napi::CallbackInfo& info) {
