@@ -168,6 +168,22 @@ export class Connection {
     return this.enqueue(msgs, op, false, options, undefined, false, { offsets, failures }).then(() => failures);
   }
 
+  /**
+   * requestGroup, also resolving with the other messages the kernel sent back
+   * to the group's sequence numbers (NLM_F_ECHO copies, e.g. nf_tables rules
+   * with their handles), in arrival order.
+   */
+  requestGroupWithReplies(msgs: Buffer, offsets: ArrayLike<number>, op: Operation, options: CallOptions = {}): Promise<{ failures: GroupFailure[]; replies: MessageView[] }> {
+    if (offsets.length === 0) return Promise.resolve({ failures: [], replies: [] });
+    for (let i = 0; i < offsets.length; i++) {
+      const at = offsets[i];
+      const flags = msgs.readUInt16LE(at + 6);
+      msgs.writeUInt16LE(i === offsets.length - 1 ? flags | NLM_F_ACK : flags & ~NLM_F_ACK, at + 6);
+    }
+    const failures: GroupFailure[] = [];
+    return this.enqueue(msgs, op, false, options, undefined, false, { offsets, failures }).then((replies) => ({ failures, replies }));
+  }
+
   /** Sends a dump request and resolves with every reply, retrying NLM_F_DUMP_INTR a few times. */
   async dumpAll(msg: Buffer, op: Operation, options: CallOptions = {}, attempts = 5): Promise<MessageView[]> {
     for (let i = 1; ; i++) {

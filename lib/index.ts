@@ -22,6 +22,8 @@ export { ListenOptions, ConnectOptions, UdpOptions } from './sockets';
 export type { Family } from './inet';
 export { NamespaceSpawnOptions, NamespaceExecFileOptions, ExecFileCallback, ExecFileError } from './process';
 export { Sysctl, SysctlValue } from './sysctl';
+export { Nat, NatEntry, NatHandle, MasqueradeOptions, PublishOptions, NAT_TABLE } from './nat';
+export { Nftables, NftCommitResult, NftOperation, RuleItem, ChainHookSpec, NftFamily, NftHook, CtState, NftTableInfo, NftChainInfo, NftRuleInfo } from './nft';
 export { NamespaceInfo } from './discovery';
 export { SocketFilter } from './sockdiag';
 export { SocketInfo, SocketEndpoint, SocketProtocol } from './diag/inet';

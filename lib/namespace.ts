@@ -17,6 +17,7 @@ import { NexthopTable } from './model/nexthop';
 import { NsidTable } from './model/nsid';
 import * as proc from './process';
 import { Sysctl } from './sysctl';
+import { Nat } from './nat';
 import * as discovery from './discovery';
 import * as sockdiag from './sockdiag';
 import type { SocketInfo } from './diag/inet';
@@ -282,6 +283,9 @@ export class Namespace implements AsyncDisposable {
   }
   /** This namespace's net.* sysctls: `ns.sysctl.set('net.ipv4.ip_forward', 1)`. */
   get sysctl(): Sysctl { return new Sysctl(this); }
+
+  /** NAT over nf_tables in this namespace: masquerade, publish (the library's own `ip rtnetlink` table). */
+  get nat(): Nat { return new Nat(this); }
   /** Like `ip netns pids`: the processes in this namespace. */
   pids(): Promise<number[]> { return discovery.pids(this); }
   /** The TCP/UDP sockets of this namespace, like `ss -tuna` run inside it (NETLINK_SOCK_DIAG). */

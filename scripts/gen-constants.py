@@ -128,6 +128,39 @@ GROUPS = {
     'linux/sock_diag.h': ['SOCK_DIAG_BY_FAMILY'],
     'linux/inet_diag.h': ['INET_DIAG_SKV6ONLY'],
     'netinet/in.h': ['IPPROTO_TCP', 'IPPROTO_UDP'],
+    # nf_tables over NETLINK_NETFILTER (lib/nft/)
+    'linux/netfilter.h': ['NF_DROP', 'NF_ACCEPT', 'NF_INET_PRE_ROUTING', 'NF_INET_LOCAL_IN',
+        'NF_INET_FORWARD', 'NF_INET_LOCAL_OUT', 'NF_INET_POST_ROUTING',
+        'NFPROTO_UNSPEC', 'NFPROTO_INET', 'NFPROTO_IPV4', 'NFPROTO_IPV6'],
+    'linux/netfilter/nfnetlink.h': ['NFNETLINK_V0', 'NFNL_SUBSYS_NFTABLES',
+        'NFNL_MSG_BATCH_BEGIN', 'NFNL_MSG_BATCH_END'],
+    'linux/netfilter/nf_conntrack_common.h': ['IP_CT_ESTABLISHED', 'IP_CT_RELATED', 'IP_CT_NEW',
+        'NF_CT_STATE_INVALID_BIT', 'NF_CT_STATE_UNTRACKED_BIT'],
+    'linux/netfilter/nf_tables.h': ['NFT_MSG_NEWTABLE', 'NFT_MSG_GETTABLE', 'NFT_MSG_DELTABLE',
+        'NFT_MSG_NEWCHAIN', 'NFT_MSG_GETCHAIN', 'NFT_MSG_DELCHAIN',
+        'NFT_MSG_NEWRULE', 'NFT_MSG_GETRULE', 'NFT_MSG_DELRULE',
+        'NFT_REG_VERDICT', 'NFT_REG_1', 'NFT_REG_2', 'NFT_JUMP', 'NFT_GOTO', 'NFT_RETURN',
+        'NFTA_TABLE_NAME', 'NFTA_TABLE_FLAGS', 'NFTA_TABLE_USE', 'NFTA_TABLE_HANDLE',
+        'NFTA_CHAIN_TABLE', 'NFTA_CHAIN_HANDLE', 'NFTA_CHAIN_NAME', 'NFTA_CHAIN_HOOK',
+        'NFTA_CHAIN_POLICY', 'NFTA_CHAIN_USE', 'NFTA_CHAIN_TYPE',
+        'NFTA_HOOK_HOOKNUM', 'NFTA_HOOK_PRIORITY',
+        'NFTA_RULE_TABLE', 'NFTA_RULE_CHAIN', 'NFTA_RULE_HANDLE', 'NFTA_RULE_EXPRESSIONS',
+        'NFTA_RULE_POSITION', 'NFTA_RULE_USERDATA',
+        'NFTA_LIST_ELEM', 'NFTA_EXPR_NAME', 'NFTA_EXPR_DATA',
+        'NFTA_DATA_VALUE', 'NFTA_DATA_VERDICT', 'NFTA_VERDICT_CODE', 'NFTA_VERDICT_CHAIN',
+        'NFTA_IMMEDIATE_DREG', 'NFTA_IMMEDIATE_DATA',
+        'NFTA_PAYLOAD_DREG', 'NFTA_PAYLOAD_BASE', 'NFTA_PAYLOAD_OFFSET', 'NFTA_PAYLOAD_LEN',
+        'NFT_PAYLOAD_NETWORK_HEADER', 'NFT_PAYLOAD_TRANSPORT_HEADER',
+        'NFTA_CMP_SREG', 'NFTA_CMP_OP', 'NFTA_CMP_DATA', 'NFT_CMP_EQ', 'NFT_CMP_NEQ',
+        'NFTA_BITWISE_SREG', 'NFTA_BITWISE_DREG', 'NFTA_BITWISE_LEN', 'NFTA_BITWISE_MASK',
+        'NFTA_BITWISE_XOR',
+        'NFTA_META_DREG', 'NFTA_META_KEY', 'NFT_META_IIFNAME', 'NFT_META_OIFNAME',
+        'NFT_META_L4PROTO', 'NFT_META_NFPROTO',
+        'NFTA_CT_DREG', 'NFTA_CT_KEY', 'NFT_CT_STATE',
+        'NFTA_COUNTER_BYTES', 'NFTA_COUNTER_PACKETS',
+        'NFTA_MASQ_FLAGS', 'NFTA_NAT_TYPE', 'NFTA_NAT_FAMILY', 'NFTA_NAT_REG_ADDR_MIN',
+        'NFTA_NAT_REG_ADDR_MAX', 'NFTA_NAT_REG_PROTO_MIN', 'NFTA_NAT_REG_PROTO_MAX',
+        'NFTA_NAT_FLAGS', 'NFT_NAT_SNAT', 'NFT_NAT_DNAT'],
     'netinet/tcp.h': ['TCP_ESTABLISHED', 'TCP_SYN_SENT', 'TCP_SYN_RECV', 'TCP_FIN_WAIT1',
         'TCP_FIN_WAIT2', 'TCP_TIME_WAIT', 'TCP_CLOSE', 'TCP_CLOSE_WAIT', 'TCP_LAST_ACK',
         'TCP_LISTEN', 'TCP_CLOSING'],
@@ -135,7 +168,8 @@ GROUPS = {
 
 def main():
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    headers = ['sys/socket.h', 'net/if.h'] + [h for h in GROUPS if h not in ('sys/socket.h',)]
+    # netinet/in.h before any linux/ header, so linux/libc-compat.h leaves in_addr & co. to glibc.
+    headers = ['sys/socket.h', 'net/if.h', 'netinet/in.h'] + [h for h in GROUPS if h not in ('sys/socket.h',)]
     src = ['#include <stdio.h>'] + [f'#include <{h}>' for h in headers if h != 'linux/if.h']
     src.append('int main(void) {')
     for header, names in GROUPS.items():
