@@ -158,14 +158,7 @@ export class Connection {
    * possible failure answers within the receive buffer (a few thousand).
    */
   requestGroup(msgs: Buffer, offsets: ArrayLike<number>, op: Operation, options: CallOptions = {}): Promise<GroupFailure[]> {
-    if (offsets.length === 0) return Promise.resolve([]);
-    for (let i = 0; i < offsets.length; i++) {
-      const at = offsets[i];
-      const flags = msgs.readUInt16LE(at + 6);
-      msgs.writeUInt16LE(i === offsets.length - 1 ? flags | NLM_F_ACK : flags & ~NLM_F_ACK, at + 6);
-    }
-    const failures: GroupFailure[] = [];
-    return this.enqueue(msgs, op, false, options, undefined, false, { offsets, failures }).then(() => failures);
+    return this.requestGroupWithReplies(msgs, offsets, op, options).then((r) => r.failures);
   }
 
   /**
