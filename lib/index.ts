@@ -23,6 +23,7 @@ export type { Family } from './inet';
 export { NamespaceSpawnOptions, NamespaceExecFileOptions, ExecFileCallback, ExecFileError } from './process';
 export { Sysctl, SysctlValue } from './sysctl';
 export { Nat, NatEntry, NatHandle, MasqueradeOptions, PublishOptions, NAT_TABLE } from './nat';
+export { Firewall, FirewallEntry, FirewallHandle, AllowForwardOptions } from './firewall';
 export { Nftables, NftCommitResult, NftOperation, RuleItem, ChainHookSpec, NftFamily, NftHook, CtState, NftTableInfo, NftChainInfo, NftRuleInfo } from './nft';
 export { NamespaceInfo } from './discovery';
 export { SocketFilter } from './sockdiag';

@@ -18,6 +18,7 @@ import { NsidTable } from './model/nsid';
 import * as proc from './process';
 import { Sysctl } from './sysctl';
 import { Nat } from './nat';
+import { Firewall } from './firewall';
 import * as discovery from './discovery';
 import * as sockdiag from './sockdiag';
 import type { SocketInfo } from './diag/inet';
@@ -286,6 +287,8 @@ export class Namespace implements AsyncDisposable {
 
   /** NAT over nf_tables in this namespace: masquerade, publish (the library's own `ip rtnetlink` table). */
   get nat(): Nat { return new Nat(this); }
+  /** This namespace's forwarding policy over nf_tables (lib/firewall.ts). */
+  get firewall(): Firewall { return new Firewall(this); }
   /** Like `ip netns pids`: the processes in this namespace. */
   pids(): Promise<number[]> { return discovery.pids(this); }
   /** The TCP/UDP sockets of this namespace, like `ss -tuna` run inside it (NETLINK_SOCK_DIAG). */

@@ -3,15 +3,16 @@
 // Every rule lives in the library's own table `ip rtnetlink`, so others'
 // tables and rules are never touched; each call returns a handle that
 // removes exactly the rule it added (by the handle the kernel echoed), and
-// the table itself once it holds no more rules.
+// the table itself once nothing in it matters (lib/nft/owned.ts, shared with
+// ns.firewall).
 import type { Namespace } from './namespace';
-import { check, checkRange, describe, NotFoundError } from './errors';
+import { check, checkRange } from './errors';
 import { parseIp, parsePrefix, formatIp, formatPrefix, networkOf } from './inet';
-import { linkName } from './validate';
-import { Nftables, NftOperation, RuleItem } from './nft';
+import { RuleItem } from './nft';
+import { OWNED_TABLE, addOwnedRules, ownedRules, existingInterface } from './nft/owned';
 
-/** The library's table (family `ip`). */
-export const NAT_TABLE = 'rtnetlink';
+/** The library's table (family `ip`), shared with ns.firewall. */
+export const NAT_TABLE = OWNED_TABLE;
 const CHAINS = {
   postrouting: { type: 'nat', hook: 'postrouting', priority: 100 }, // srcnat
   prerouting: { type: 'nat', hook: 'prerouting', priority: -100 }, // dstnat
@@ -51,8 +52,6 @@ export interface NatHandle extends NatEntry {
   remove(): Promise<void>;
 }
 
-const COMMENT_PREFIX = 'rtnetlink ';
-
 export class Nat {
   constructor(private readonly ns: Namespace) {}
 
@@ -65,7 +64,7 @@ export class Nat {
     if (p.prefixLength > 0) items.push({ ip: 'saddr', address: formatIp(networkOf(p)), prefixLength: p.prefixLength });
     const opts: MasqueradeOptions = { source: formatPrefix(networkOf(p), p.prefixLength) };
     if (options.outInterface !== undefined) {
-      opts.outInterface = await this.existingInterface(options.outInterface, 'outInterface');
+      opts.outInterface = await existingInterface(this.ns, options.outInterface, 'outInterface', 'nat');
       items.push({ meta: 'oifname', name: opts.outInterface });
     }
     items.push({ counter: true }, { masquerade: true });
@@ -86,7 +85,7 @@ export class Nat {
     const opts: PublishOptions = { protocol: options.protocol, port, to: `${address}:${toPort}` };
     const items: RuleItem[] = [];
     if (options.inInterface !== undefined) {
-      opts.inInterface = await this.existingInterface(options.inInterface, 'inInterface');
+      opts.inInterface = await existingInterface(this.ns, options.inInterface, 'inInterface', 'nat');
       items.push({ meta: 'iifname', name: opts.inInterface });
     }
     items.push({ l4proto: options.protocol }, { dport: port }, { counter: true }, { nat: 'dnat', address, port: toPort });
@@ -95,50 +94,13 @@ export class Nat {
 
   /** Our rules in this namespace (none when the table does not exist). */
   async list(): Promise<NatEntry[]> {
-    const rules = await Nftables.with(this.ns.fd, (nft) => nft.rules('ip', NAT_TABLE));
-    const out: NatEntry[] = [];
-    for (const r of rules) {
-      if (!r.comment?.startsWith(COMMENT_PREFIX)) continue;
-      try {
-        const { kind, options } = JSON.parse(r.comment.slice(COMMENT_PREFIX.length));
-        out.push({ kind, chain: r.chain as NatChain, handle: r.handle, options });
-      } catch { /* a rule someone else put in our table: not ours to describe */ }
-    }
-    return out;
-  }
-
-  private async existingInterface(name: unknown, field: string): Promise<string> {
-    const n = linkName(name, field);
-    if (!(await this.ns.links.find(n))) {
-      throw new NotFoundError(19 /* ENODEV */, { operation: `nat.${field}`, target: `${describe(n)} in ${this.ns}`, what: `${field} ${describe(n)} (an interface) in ${this.ns}` });
-    }
-    return n;
+    return (await ownedRules(this.ns.fd, Object.keys(CHAINS)))
+      .map((r) => ({ kind: r.data.kind, chain: r.chain as NatChain, handle: r.handle, options: r.data.options }));
   }
 
   private async add(kind: NatEntry['kind'], chain: NatChain, items: RuleItem[], options: NatEntry['options']): Promise<NatHandle> {
-    const comment = COMMENT_PREFIX + JSON.stringify({ kind, options });
-    const ops: NftOperation[] = [
-      { op: 'addTable', family: 'ip', name: NAT_TABLE },
-      { op: 'addChain', family: 'ip', table: NAT_TABLE, name: chain, base: { ...CHAINS[chain] } },
-      { op: 'addRule', family: 'ip', table: NAT_TABLE, chain, items, comment },
-    ];
-    const { ruleHandles: [handle] } = await Nftables.with(this.ns.fd, (nft) => nft.commit(ops));
-    let removed = false;
-    const fd = this.ns.fd;
-    return {
-      kind, chain, handle, options,
-      remove: async () => {
-        if (removed) return;
-        await Nftables.with(fd, async (nft) => {
-          await nft.commit([{ op: 'deleteRule', family: 'ip', table: NAT_TABLE, chain, handle }]);
-          removed = true;
-          // Leave the ruleset as it was before our first rule: drop the table once empty.
-          if ((await nft.rules('ip', NAT_TABLE)).length === 0) {
-            await nft.commit([{ op: 'deleteTable', family: 'ip', name: NAT_TABLE }]);
-          }
-        });
-      },
-    };
+    const { handles: [handle], remove } = await addOwnedRules(this.ns.fd, chain, { ...CHAINS[chain] }, [{ items, comment: { kind, options } }]);
+    return { kind, chain, handle, options, remove };
   }
 }
 

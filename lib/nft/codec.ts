@@ -50,7 +50,7 @@ export interface ChainHookSpec {
   type: 'filter' | 'nat' | 'route';
   hook: NftHook;
   priority: number;
-  /** Base chains only; `accept` by default. */
+  /** Base chains only; `accept` when created without one, unchanged when the chain exists. */
   policy?: 'accept' | 'drop';
 }
 
@@ -214,7 +214,8 @@ export function encodeOperation(w: MessageWriter, o: NftOperation): number {
         const hook = w.beginNest(C.NFTA_CHAIN_HOOK, true);
         w.attrBytes(C.NFTA_HOOK_HOOKNUM, be32(HOOKS[o.base.hook])).attrBytes(C.NFTA_HOOK_PRIORITY, be32(o.base.priority));
         w.endNest(hook);
-        w.attrBytes(C.NFTA_CHAIN_POLICY, be32(o.base.policy === 'drop' ? C.NF_DROP : C.NF_ACCEPT));
+        // Absent policy: accept on creation, unchanged on an existing chain (nf_tables_newchain()).
+        if (o.base.policy !== undefined) w.attrBytes(C.NFTA_CHAIN_POLICY, be32(o.base.policy === 'drop' ? C.NF_DROP : C.NF_ACCEPT));
         w.attrString(C.NFTA_CHAIN_TYPE, o.base.type);
       }
       return at;
