@@ -298,8 +298,18 @@ describe('links', () => {
     ipDo(b, 'link', 'set', 'ipv1', 'up');
     const na = scope.track(await Namespace.open(a));
     const nb = scope.track(await Namespace.open(b));
-    expect(await ourViews(na)).toEqual(ipViews(a));
-    expect(await ourViews(nb)).toEqual(ipViews(b));
+    // The bridge's operstate moves from DOWN to UP on its own once its port forwards;
+    // compare back-to-back snapshots until the kernel has settled.
+    for (const [ns, name] of [[na, a], [nb, b]] as const) {
+      let ours = await ourViews(ns);
+      let theirs = ipViews(name);
+      for (let i = 0; i < 30 && JSON.stringify(ours) !== JSON.stringify(theirs); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        ours = await ourViews(ns);
+        theirs = ipViews(name);
+      }
+      expect(ours).toEqual(theirs);
+    }
     const v0 = await na.links.get('ipv0');
     expect([v0.mac, v0.mtu, v0.kind]).toEqual([mac, 1380, 'veth']);
     expect((await v0.peer())!.name).toBe('ipv1');
