@@ -2,46 +2,15 @@
 // ("container" → "router" → "outside", plain routing, no NAT) and
 // `nft -j list ruleset` inside the router as the oracle.
 import { Namespace, NotFoundError } from '../../lib';
-import { ipRaw } from '../helpers/ip';
+import { ask, nft, ruleset, threeNamespaces } from '../helpers/three-namespaces';
 import { useNamespaces } from '../helpers/ns';
 
-type NamedNs = Namespace & { name: string };
-
-function ruleset(ns: string): Record<string, any>[] {
-  const out = JSON.parse(ipRaw(undefined, 'netns', 'exec', ns, 'nft', '-j', 'list', 'ruleset'));
-  return (out.nftables as Record<string, any>[]).filter((e) => !('metainfo' in e));
-}
 const ours = (ns: string) => ruleset(ns).filter((e) => (e.table ?? e.chain ?? e.rule)?.name === 'rtnetlink' || (e.chain ?? e.rule)?.table === 'rtnetlink');
-const nft = (ns: string, ...args: string[]): string => ipRaw(undefined, 'netns', 'exec', ns, 'nft', ...args);
 
-/** container (c0 10.100.0.2/24) — router (r0 10.100.0.1/24, r1 192.0.2.1/24, forwarding) — outside (o1 192.0.2.2/24, route back via the router). */
-async function topology(scope: ReturnType<typeof useNamespaces>): Promise<{ container: NamedNs; router: NamedNs; outside: NamedNs }> {
-  const [container, router, outside] = [await scope.named(), await scope.named(), await scope.named()];
-  const [r0] = await router.links.addVeth({ name: 'r0', peer: { name: 'c0', namespace: container, up: true } });
-  const [r1] = await router.links.addVeth({ name: 'r1', peer: { name: 'o1', namespace: outside, up: true } });
-  await r0.addresses.add('10.100.0.1/24');
-  await r1.addresses.add('192.0.2.1/24');
-  await r0.setUp();
-  await r1.setUp();
-  await (await container.links.get('c0')).addresses.add('10.100.0.2/24');
-  await (await outside.links.get('o1')).addresses.add('192.0.2.2/24');
-  await container.routes.add({ to: 'default', via: '10.100.0.1' });
-  await outside.routes.add({ to: '10.100.0.0/24', via: '192.0.2.1' });
-  await router.sysctl.set('net.ipv4.ip_forward', 1);
+const topology = async (scope: ReturnType<typeof useNamespaces>) => {
+  const { container, middle: router, outside } = await threeNamespaces(scope, { inner: 'r0', outer: 'r1', routeBack: true });
   return { container, router, outside };
-}
-
-/** Connects from `ns`; resolves with what the server sent, or 'timeout' after `ms`. */
-function ask(ns: Namespace, host: string, port: number, ms = 2000): Promise<string> {
-  return new Promise((resolve) => {
-    const s = ns.connect({ host, port });
-    let data = '';
-    const timer = setTimeout(() => { s.destroy(); resolve('timeout'); }, ms);
-    s.on('data', (d) => { data += d; });
-    s.on('end', () => { clearTimeout(timer); resolve(data); });
-    s.on('error', (e: NodeJS.ErrnoException) => { clearTimeout(timer); resolve(e.code ?? 'error'); });
-  });
-}
+};
 
 describe('ns.firewall', () => {
   const scope = useNamespaces();

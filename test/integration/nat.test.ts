@@ -2,53 +2,17 @@
 // three namespaces ("container" → "host" → "outside") and `nft -j list ruleset`
 // run inside the host namespace as the oracle for what we installed.
 import { Namespace, Nftables, NetlinkError, NotFoundError } from '../../lib';
-import { ipRaw } from '../helpers/ip';
+import { ask, nft, ruleset, threeNamespaces } from '../helpers/three-namespaces';
 import { useNamespaces } from '../helpers/ns';
 
-type NamedNs = Namespace & { name: string };
-
-/** `ip netns exec NAME nft -j list ruleset`, without the metainfo entry. */
-function ruleset(ns: string): Record<string, any>[] {
-  const out = JSON.parse(ipRaw(undefined, 'netns', 'exec', ns, 'nft', '-j', 'list', 'ruleset'));
-  return (out.nftables as Record<string, any>[]).filter((e) => !('metainfo' in e));
-}
-const nft = (ns: string, ...args: string[]): string => ipRaw(undefined, 'netns', 'exec', ns, 'nft', ...args);
-
-/**
- * container (c0 10.100.0.2/24, default via 10.100.0.1) — host (h0 10.100.0.1/24,
- * h1 192.0.2.1/24, forwarding on) — outside (o1 192.0.2.2/24, no route back to
- * 10.100.0.0/24: only masquerade makes its answers find the container).
- */
-async function topology(scope: ReturnType<typeof useNamespaces>): Promise<{ container: NamedNs; host: NamedNs; outside: NamedNs }> {
-  const [container, host, outside] = [await scope.named(), await scope.named(), await scope.named()];
-  const [h0] = await host.links.addVeth({ name: 'h0', peer: { name: 'c0', namespace: container, up: true } });
-  const [h1] = await host.links.addVeth({ name: 'h1', peer: { name: 'o1', namespace: outside, up: true } });
-  await h0.addresses.add('10.100.0.1/24');
-  await h1.addresses.add('192.0.2.1/24');
-  await h0.setUp();
-  await h1.setUp();
-  await (await container.links.get('c0')).addresses.add('10.100.0.2/24');
-  await (await outside.links.get('o1')).addresses.add('192.0.2.2/24');
-  await container.routes.add({ to: 'default', via: '10.100.0.1' });
-  await host.sysctl.set('net.ipv4.ip_forward', 1);
+const topology = async (scope: ReturnType<typeof useNamespaces>) => {
+  const { container, middle: host, outside } = await threeNamespaces(scope, { inner: 'h0', outer: 'h1', routeBack: false });
   return { container, host, outside };
-}
+};
 
 /** A server that answers each connection with the peer address it sees. */
 async function whoami(ns: Namespace, host: string, port: number) {
   return ns.createServer({ host, port }, (s) => s.end(s.remoteAddress ?? '?'));
-}
-
-/** Connects from `ns`, resolves with what the server sent, or 'timeout' after `ms`. */
-function ask(ns: Namespace, host: string, port: number, ms = 2000): Promise<string> {
-  return new Promise((resolve) => {
-    const s = ns.connect({ host, port });
-    let data = '';
-    const timer = setTimeout(() => { s.destroy(); resolve('timeout'); }, ms);
-    s.on('data', (d) => { data += d; });
-    s.on('end', () => { clearTimeout(timer); resolve(data); });
-    s.on('error', (e: NodeJS.ErrnoException) => { clearTimeout(timer); resolve(e.code ?? 'error'); });
-  });
 }
 
 describe('ns.nat', () => {
