@@ -2,6 +2,7 @@
 // deleted after each test whatever happened in it.
 import { randomBytes } from 'node:crypto';
 import { Namespace, NamespaceOptions } from '../../lib';
+import { ipDo } from './ip';
 
 export function uniqueName(prefix = 't'): string {
   return `${prefix}-${randomBytes(4).toString('hex')}`;
@@ -23,6 +24,8 @@ export interface NamespaceScope {
   track<T extends Namespace>(ns: T): T;
   /** Registers a named namespace made outside the library (`ip netns add`) to delete after the test. */
   trackName(name: string, runDir?: string): void;
+  /** A fresh namespace made by `ip netns add` (not through the library); its name. Deleted after the test. */
+  ipNamed(): string;
 }
 
 /**
@@ -63,6 +66,12 @@ export function useNamespaces(): NamespaceScope {
     },
     trackName(name, runDir) {
       names.push({ name, runDir });
+    },
+    ipNamed() {
+      const name = uniqueName();
+      ipDo(undefined, 'netns', 'add', name);
+      scope.trackName(name);
+      return name;
     },
   };
   return scope;

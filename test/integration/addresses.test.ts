@@ -2,7 +2,7 @@
 // library, checked field by field with ip, and addresses ip made read back.
 import { Address, Link, Namespace, NetlinkError } from '../../lib';
 import { AddrView, ipAddrs, ipDo, ipRoutes, sorted, viewOfAddress, viewOfIpAddr } from '../helpers/ip';
-import { linkNames, uniqueName, useNamespaces } from '../helpers/ns';
+import { linkNames, useNamespaces } from '../helpers/ns';
 
 type NamedNs = Namespace & { name: string };
 
@@ -175,9 +175,7 @@ describe('addresses', () => {
   });
 
   it('addresses made by ip read back identically', async () => {
-    const name = uniqueName();
-    ipDo(undefined, 'netns', 'add', name);
-    scope.trackName(name);
+    const name = scope.ipNamed();
     ipDo(name, 'link', 'add', 'i0', 'type', 'veth', 'peer', 'name', 'i1');
     ipDo(name, 'link', 'set', 'lo', 'up');
     ipDo(name, 'link', 'set', 'i0', 'up');

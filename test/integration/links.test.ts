@@ -2,7 +2,7 @@
 // same fields, and what ip creates the library reads back identically.
 import { Link, Namespace, NotFoundError } from '../../lib';
 import { ipDo, ipLink, ipLinks, ipJson, LinkView, viewOfIpLink, viewOfLink } from '../helpers/ip';
-import { linkNames, randomMac, uniqueName, useNamespaces } from '../helpers/ns';
+import { linkNames, randomMac, useNamespaces } from '../helpers/ns';
 
 /** Our view of every link of `ns`, by ifindex. */
 async function ourViews(ns: Namespace): Promise<LinkView[]> {
@@ -73,12 +73,8 @@ describe('links', () => {
   });
 
   it('peer() finds a namespace known only by name in the run directory (ip-made pair)', async () => {
-    const a = uniqueName();
-    const b = uniqueName();
-    ipDo(undefined, 'netns', 'add', a);
-    ipDo(undefined, 'netns', 'add', b);
-    scope.trackName(a);
-    scope.trackName(b);
+    const a = scope.ipNamed();
+    const b = scope.ipNamed();
     ipDo(a, 'link', 'add', 'v-a', 'type', 'veth', 'peer', 'name', 'v-b', 'netns', b);
     const na = scope.track(await Namespace.open(a));
     const va = await na.links.get('v-a');
@@ -281,12 +277,8 @@ describe('links', () => {
   });
 
   it('links made by ip read back identically', async () => {
-    const a = uniqueName();
-    const b = uniqueName();
-    ipDo(undefined, 'netns', 'add', a);
-    ipDo(undefined, 'netns', 'add', b);
-    scope.trackName(a);
-    scope.trackName(b);
+    const a = scope.ipNamed();
+    const b = scope.ipNamed();
     const mac = randomMac();
     ipDo(a, 'link', 'add', 'ipv0', 'mtu', '1380', 'address', mac, 'type', 'veth', 'peer', 'name', 'ipv1', 'netns', b);
     ipDo(a, 'link', 'add', 'ipbr', 'type', 'bridge');

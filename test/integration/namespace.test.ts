@@ -60,9 +60,7 @@ describe('Namespace', () => {
   });
 
   it('opens a namespace made by ip netns add; two opens are equal', async () => {
-    const name = uniqueName();
-    ipDo(undefined, 'netns', 'add', name);
-    scope.trackName(name);
+    const name = scope.ipNamed();
     const a = scope.track(await Namespace.open(name));
     const b = scope.track(await Namespace.open(`/run/netns/${name}`));
     expect(a.name).toBe(name);
@@ -114,9 +112,7 @@ describe('Namespace', () => {
   });
 
   it('static delete(name) removes a namespace ip made', async () => {
-    const name = uniqueName();
-    ipDo(undefined, 'netns', 'add', name);
-    scope.trackName(name);
+    const name = scope.ipNamed();
     await Namespace.delete(name);
     expect(ipNetnsList()).not.toContain(name);
     const e = await Namespace.delete(name).catch((x) => x);

@@ -2,7 +2,7 @@
 // type/dst/gateway/dev/protocol/scope/metric/table/prefsrc, and back again.
 import { Link, Namespace, NetlinkError, Route } from '../../lib';
 import { ipDo, ipJson, ipRoutes, RouteView, sorted, viewOfIpRoute, viewOfRoute } from '../helpers/ip';
-import { linkNames, uniqueName, useNamespaces } from '../helpers/ns';
+import { linkNames, useNamespaces } from '../helpers/ns';
 
 type NamedNs = Namespace & { name: string };
 
@@ -212,12 +212,8 @@ describe('routes', () => {
   });
 
   it('routes made by ip read back identically', async () => {
-    const name = uniqueName();
-    ipDo(undefined, 'netns', 'add', name);
-    scope.trackName(name);
-    const far = uniqueName();
-    ipDo(undefined, 'netns', 'add', far);
-    scope.trackName(far);
+    const name = scope.ipNamed();
+    const far = scope.ipNamed();
     ipDo(name, 'link', 'add', 'i0', 'type', 'veth', 'peer', 'name', 'p0', 'netns', far);
     ipDo(name, 'link', 'add', 'i1', 'type', 'veth', 'peer', 'name', 'p1', 'netns', far);
     for (const d of ['i0', 'i1']) ipDo(name, 'link', 'set', d, 'addrgenmode', 'none', 'up');
