@@ -85,6 +85,20 @@ const MAX_IOV = 1024;
  */
 const STREAM_HIGH_WATER = 4096;
 /** The Buffer each wake-up is read into (≤ 64 datagrams of ≤ 32 KiB each, see native/socket.cc). */
+/** How often dumpAll sends a dump again that the kernel marked NLM_F_DUMP_INTR. */
+const DUMP_ATTEMPTS = 5;
+
+/** How dumpAll turns each reply into what it returns. */
+export interface ReplyDecoder<T> {
+  decode(m: MessageView): T;
+  /**
+   * The results reference the message's bytes (lazily decoded fields): each
+   * wake-up's bytes are then copied out of the reused receive buffer first.
+   * false: `decode` copies what it keeps, and nothing is copied.
+   */
+  keepsBytes: boolean;
+}
+
 const RECEIVE_ARENA = 1 << 20;
 const STREAM_LOW_WATER = 1024;
 
@@ -178,12 +192,31 @@ export class Connection {
   }
 
   /** Sends a dump request and resolves with every reply, retrying NLM_F_DUMP_INTR a few times. */
-  async dumpAll(msg: Buffer, op: Operation, options: CallOptions = {}, attempts = 5): Promise<MessageView[]> {
+  dumpAll(msg: Buffer, op: Operation, options?: CallOptions): Promise<MessageView[]>;
+  /**
+   * With a decoder, each reply is decoded as it arrives and only what it
+   * returns is kept, not a MessageView per reply (for a dump of thousands,
+   * thousands of objects fewer for the garbage collector to move).
+   */
+  dumpAll<T>(msg: Buffer, op: Operation, options: CallOptions, decoder: ReplyDecoder<T>): Promise<T[]>;
+  async dumpAll<T>(msg: Buffer, op: Operation, options: CallOptions = {}, decoder?: ReplyDecoder<T>): Promise<(T | MessageView)[]> {
     for (let i = 1; ; i++) {
       try {
-        return await this.enqueue(Buffer.from(msg), op, true, options);
+        if (!decoder) return await this.enqueue(Buffer.from(msg), op, true, options);
+        const out: T[] = [];
+        let failure: unknown;
+        await this.enqueue(Buffer.from(msg), op, true, options, (m) => {
+          if (failure !== undefined) return;
+          try {
+            out.push(decoder.decode(m));
+          } catch (e) {
+            failure = e;
+          }
+        }, !decoder.keepsBytes);
+        if (failure !== undefined) throw failure;
+        return out;
       } catch (e) {
-        if (!(e instanceof DumpInterruptedError) || i >= attempts) throw e instanceof DumpInterruptedError ? new DumpInterruptedError(op, i) : e;
+        if (!(e instanceof DumpInterruptedError) || i >= DUMP_ATTEMPTS) throw e instanceof DumpInterruptedError ? new DumpInterruptedError(op, i) : e;
       }
     }
   }

@@ -83,10 +83,11 @@ export function parsePrefix(text: unknown, field: string, family?: Family): Pref
 }
 
 /** RFC 5952 text, as `ip` prints it (inet_ntop). */
-export function formatIp(bytes: Uint8Array): string {
-  if (bytes.length === 4) return `${bytes[0]}.${bytes[1]}.${bytes[2]}.${bytes[3]}`;
-  if (bytes.length !== 16) return Buffer.from(bytes).toString('hex');
-  const b = Buffer.from(bytes.buffer, bytes.byteOffset, 16);
+export function formatIp(bytes: Uint8Array, start = 0, end = bytes.length): string {
+  const n = end - start;
+  if (n === 4) return `${bytes[start]}.${bytes[start + 1]}.${bytes[start + 2]}.${bytes[start + 3]}`;
+  if (n !== 16) return Buffer.from(bytes.subarray(start, end)).toString('hex');
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset + start, 16);
   // IPv4-mapped addresses print with a dotted quad, like inet_ntop.
   if (b.readUInt32BE(0) === 0 && b.readUInt32BE(4) === 0 && b.readUInt16BE(8) === 0 && b.readUInt16BE(10) === 0xffff) {
     return `::ffff:${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
@@ -125,10 +126,16 @@ export function parseMac(text: unknown, field: string): Buffer {
   return Buffer.from(text.replace(/:/g, ''), 'hex');
 }
 
-/** Lower-case colon-separated hex, as `ip link` prints link-layer addresses. */
-export function formatMac(bytes: Uint8Array): string {
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
+/** bytes[start, end) in lower-case colon-separated hex, as `ip link` prints link-layer addresses. */
+export function formatMac(bytes: Uint8Array, start = 0, end = bytes.length): string {
+  if (end - start === 6) {
+    const b = start;
+    return `${HEX[bytes[b]]}:${HEX[bytes[b + 1]]}:${HEX[bytes[b + 2]]}:${HEX[bytes[b + 3]]}:${HEX[bytes[b + 4]]}:${HEX[bytes[b + 5]]}`;
+  }
   let s = '';
-  for (let i = 0; i < bytes.length; i++) s += (i ? ':' : '') + (bytes[i] < 16 ? '0' : '') + bytes[i].toString(16);
+  for (let i = start; i < end; i++) s += (i > start ? ':' : '') + HEX[bytes[i]];
   return s;
 }
 

@@ -115,11 +115,11 @@ export class Link {
   /** The decoded message, for everything not lifted into a field. */
   readonly raw: LinkMessage;
   /** Names and flags of the other links of the same dump, for toJSON (absent for get()). */
-  declare private readonly neighbours?: LinkNeighbours;
+  readonly #neighbours?: LinkNeighbours;
 
   constructor(readonly namespace: Namespace, m: LinkMessage, neighbours?: LinkNeighbours) {
     this.raw = m;
-    if (neighbours) Object.defineProperty(this, 'neighbours', { value: neighbours, enumerable: false });
+    this.#neighbours = neighbours;
     this.index = m.index ?? 0;
     this.name = m.name ?? '';
     this.mtu = m.mtu ?? 0;
@@ -148,9 +148,9 @@ export class Link {
 
   // Kind-specific data is decoded on first read (a dump of 4,000 links rarely
   // reads any of it; a bridge port alone carries ~40 attributes).
-  declare private kinds?: DecodedKinds;
+  #kinds?: DecodedKinds;
   private decodedKinds(): DecodedKinds {
-    if (this.kinds) return this.kinds;
+    if (this.#kinds) return this.#kinds;
     const k: DecodedKinds = {};
     const info = this.raw.linkInfo;
     const data = info?.data;
@@ -164,7 +164,7 @@ export class Link {
       }
     }
     if (info?.slaveKind === 'bridge' && info.slaveData) k.bridgePort = decodeBridgePortData(info.slaveData);
-    Object.defineProperty(this, 'kinds', { value: k, enumerable: false });
+    this.#kinds = k;
     return k;
   }
   /** Kind-specific settings, decoded for the kinds the library knows. */
@@ -227,7 +227,7 @@ export class Link {
    * an index it cannot name: "if<N>".
    */
   toJSON(): Record<string, unknown> {
-    return linkJson(this.raw, this.decodedKinds(), this.neighbours);
+    return linkJson(this.raw, this.decodedKinds(), this.#neighbours);
   }
 }
 
@@ -239,11 +239,11 @@ export class LinkTable {
     const req = encodeLink(C.RTM_GETLINK, C.NLM_F_REQUEST, {
       extMask: C.RTEXT_FILTER_SKIP_STATS & (options.statistics ? 0 : ~0),
     });
-    const replies = await this.ns.connection.dumpAll(req, { operation: 'link.list' }, options);
-    const messages = replies.map(decodeLink);
-    const byIndex = new Map(messages.map((m) => [m.index ?? 0, m]));
+    const messages = await this.ns.connection.dumpAll(req, { operation: 'link.list' }, options, { decode: decodeLink, keepsBytes: true });
+    let byIndex: Map<number, LinkMessage> | undefined; // only toJSON() asks
+    const neighbour = (i: number): LinkMessage | undefined => (byIndex ??= new Map(messages.map((m) => [m.index ?? 0, m]))).get(i);
     const neighbours: LinkNeighbours = {
-      name: (i) => byIndex.get(i)?.name, flags: (i) => byIndex.get(i)?.flags, statistics: options.statistics === true,
+      name: (i) => neighbour(i)?.name, flags: (i) => neighbour(i)?.flags, statistics: options.statistics === true,
     };
     return messages.map((m) => new Link(this.ns, m, neighbours));
   }

@@ -111,6 +111,38 @@ export class DecodeError extends Error {
 }
 
 /**
+ * Walks the attributes of buf[start, end) with no callback per attribute, for
+ * decoders on hot paths:
+ *
+ *     for (const a = new AttributeCursor(buf, s, e); a.next();) switch (a.type) { … a.start … a.end … }
+ *
+ * `type` has the NLA_F_NESTED / NLA_F_NET_BYTEORDER bits masked off; the
+ * current value is buf[start, end).
+ */
+export class AttributeCursor {
+  type = 0;
+  start = 0;
+  end = 0;
+  private off: number;
+
+  constructor(private readonly buf: Buffer, start: number, private readonly limit: number) {
+    this.off = start;
+  }
+
+  next(): boolean {
+    const { buf, off } = this;
+    if (off + 4 > this.limit) return false;
+    const len = buf[off] | (buf[off + 1] << 8);
+    if (len < 4 || off + len > this.limit) throw new DecodeError(`bad attribute length ${len}`, off);
+    this.type = (buf[off + 2] | (buf[off + 3] << 8)) & NLA_TYPE_MASK;
+    this.start = off + 4;
+    this.end = off + len;
+    this.off = off + align4(len);
+    return true;
+  }
+}
+
+/**
  * Calls `visit(type, start, end)` for each attribute in buf[start, end).
  * `type` has the NLA_F_NESTED / NLA_F_NET_BYTEORDER bits masked off.
  */
@@ -118,13 +150,7 @@ export function forEachAttribute(
   buf: Buffer, start: number, end: number,
   visit: (type: number, valueStart: number, valueEnd: number) => void,
 ): void {
-  let off = start;
-  while (off + 4 <= end) {
-    const len = buf.readUInt16LE(off);
-    if (len < 4 || off + len > end) throw new DecodeError(`bad attribute length ${len}`, off);
-    visit(buf.readUInt16LE(off + 2) & NLA_TYPE_MASK, off + 4, off + len);
-    off += align4(len);
-  }
+  for (const a = new AttributeCursor(buf, start, end); a.next();) visit(a.type, a.start, a.end);
 }
 
 /**
@@ -140,6 +166,33 @@ export function attributeList(buf: Buffer, start: number, end: number): RawAttri
   const out: RawAttribute[] = [];
   forEachAttribute(buf, start, end, (_type, s, e) => out.push({ type: rawType(buf, s), data: buf.subarray(s, e) }));
   return out;
+}
+
+/**
+ * The text of the last value read through it, reused while the bytes stay the
+ * same. A dump repeats a few values thousands of times (a link's qdisc and
+ * kind, the broadcast address, a route's gateway): one string for all of them
+ * instead of one each, which is what a 10,000-route dump spent its garbage
+ * collections on. Values longer than 32 bytes are not remembered.
+ */
+export class LastValue {
+  private readonly bytes = Buffer.alloc(32);
+  private length = -1;
+  private text = '';
+
+  constructor(private readonly format: (buf: Buffer, start: number, end: number) => string) {}
+
+  read(buf: Buffer, start: number, end: number): string {
+    const n = end - start;
+    if (n === this.length) {
+      let i = 0;
+      while (i < n && buf[start + i] === this.bytes[i]) i++;
+      if (i === n) return this.text;
+    }
+    this.text = this.format(buf, start, end);
+    this.length = n <= this.bytes.length ? buf.copy(this.bytes, 0, start, end) : -1;
+    return this.text;
+  }
 }
 
 /** A NUL-terminated (or not) string value. */

@@ -1,7 +1,7 @@
 // RTM_*LINK codec: ifinfomsg + IFLA_* attributes (<linux/rtnetlink.h>,
 // <linux/if_link.h>, <linux/veth.h>). Pure: objects in, bytes out, and back.
 import {
-  copyBytes, DecodeError, forEachAttribute, MessageWriter, RawAttribute, readS32, readString,
+  AttributeCursor, copyBytes, LastValue, DecodeError, forEachAttribute, MessageWriter, RawAttribute, readS32, readString,
   rawType, readU32, readU8,
 } from '../netlink/attributes';
 import * as C from '../netlink/constants';
@@ -158,25 +158,29 @@ export function encodeLink(type: number, flags: number, m: LinkMessage): Buffer 
   return w.finish();
 }
 
-const u64 = (buf: Buffer, at: number): number => buf.readUInt32LE(at) + buf.readUInt32LE(at + 4) * 0x100000000;
-
 function decodeStats64(buf: Buffer, s: number, e: number): LinkStats {
-  if (e - s < STATS64_FIELDS.length * 8) {
+  const n = Math.min((e - s) >> 3, STATS64_FIELDS.length);
+  // Two u32 halves per counter; a DataView reads them without Buffer's checks.
+  // A counter whose high half is 0 stays a small integer: a product, even
+  // 0 * 2^32, is a double, and V8 then boxes every field of every stats object.
+  const v = new DataView(buf.buffer, buf.byteOffset + s, n * 8);
+  const u64 = (i: number): number => {
+    const high = v.getUint32(i * 8 + 4, true);
+    return high === 0 ? v.getUint32(i * 8, true) : v.getUint32(i * 8, true) + high * 0x100000000;
+  };
+  if (n < STATS64_FIELDS.length) {
     // An older kernel's shorter struct: the fields it has.
     const out: Record<string, number> = {};
-    const n = (e - s) >> 3;
-    for (let i = 0; i < n; i++) out[STATS64_FIELDS[i]] = u64(buf, s + i * 8);
+    for (let i = 0; i < n; i++) out[STATS64_FIELDS[i]] = u64(i);
     return out;
   }
   // One literal in struct order: every stats object gets the same hidden class.
   return {
-    rxPackets: u64(buf, s), txPackets: u64(buf, s + 8), rxBytes: u64(buf, s + 16), txBytes: u64(buf, s + 24),
-    rxErrors: u64(buf, s + 32), txErrors: u64(buf, s + 40), rxDropped: u64(buf, s + 48), txDropped: u64(buf, s + 56),
-    multicast: u64(buf, s + 64), collisions: u64(buf, s + 72), rxLengthErrors: u64(buf, s + 80), rxOverErrors: u64(buf, s + 88),
-    rxCrcErrors: u64(buf, s + 96), rxFrameErrors: u64(buf, s + 104), rxFifoErrors: u64(buf, s + 112), rxMissedErrors: u64(buf, s + 120),
-    txAbortedErrors: u64(buf, s + 128), txCarrierErrors: u64(buf, s + 136), txFifoErrors: u64(buf, s + 144),
-    txHeartbeatErrors: u64(buf, s + 152), txWindowErrors: u64(buf, s + 160), rxCompressed: u64(buf, s + 168),
-    txCompressed: u64(buf, s + 176), rxNohandler: u64(buf, s + 184), rxOtherhostDropped: u64(buf, s + 192),
+    rxPackets: u64(0), txPackets: u64(1), rxBytes: u64(2), txBytes: u64(3), rxErrors: u64(4), txErrors: u64(5),
+    rxDropped: u64(6), txDropped: u64(7), multicast: u64(8), collisions: u64(9), rxLengthErrors: u64(10),
+    rxOverErrors: u64(11), rxCrcErrors: u64(12), rxFrameErrors: u64(13), rxFifoErrors: u64(14), rxMissedErrors: u64(15),
+    txAbortedErrors: u64(16), txCarrierErrors: u64(17), txFifoErrors: u64(18), txHeartbeatErrors: u64(19),
+    txWindowErrors: u64(20), rxCompressed: u64(21), txCompressed: u64(22), rxNohandler: u64(23), rxOtherhostDropped: u64(24),
   };
 }
 
@@ -185,48 +189,93 @@ function decodeStats64(buf: Buffer, s: number, e: number): LinkStats {
  * callers read (IFLA_AF_SPEC alone is ~1 KiB; IFLA_STATS, IFLA_XDP, IFLA_MAP …)
  * and, for a bridge port, ~40 IFLA_INFO_SLAVE_DATA attributes. They are not
  * copied when the message is decoded: `unknown`, `linkInfo.data`,
- * `linkInfo.slaveData` and `linkInfo.unknown` are enumerable properties that
- * copy their attributes out of the received bytes on first read (then become
- * plain data properties). Until then the decoded object keeps the received
- * chunk alive.
+ * `linkInfo.slaveData` and `linkInfo.unknown` are accessors on the classes
+ * below that copy their attributes out of the received bytes on first read
+ * (or take what is assigned). Until then the decoded object keeps the
+ * received chunk alive. Accessors on a class, not per-object
+ * Object.defineProperty: defining properties on every decoded object made
+ * a 4,000-link dump spend most of its time in the property definitions and
+ * the garbage they left (bench/RESULTS.md).
  */
-function lazy(obj: object, key: string, compute: () => unknown): void {
-  const settle = (value: unknown): void => {
-    Object.defineProperty(obj, key, { value, enumerable: true, configurable: true, writable: true });
-  };
-  Object.defineProperty(obj, key, {
-    enumerable: true, configurable: true,
-    get() { const value = compute(); settle(value); return value; },
-    set: settle,
-  });
-}
-
-/** Copies of the attributes of buf[s, e) whose (masked) type `keep` accepts. */
-function copyAttributes(buf: Buffer, s: number, e: number, keep?: (type: number) => boolean): RawAttribute[] {
+function copyAttributes(buf: Buffer, s: number, e: number, keep?: (type: number) => boolean): RawAttribute[] | undefined {
   const out: RawAttribute[] = [];
   forEachAttribute(buf, s, e, (type, vs, ve) => {
     if (!keep || keep(type)) out.push({ type: rawType(buf, vs), data: copyBytes(buf, vs, ve) });
   });
-  return out;
+  return out.length > 0 || !keep ? out : undefined;
+}
+
+/** The value range [start, end) of the first attribute of type `type` in buf[s, e), or undefined. */
+function findAttribute(buf: Buffer, s: number, e: number, type: number): [number, number] | undefined {
+  let found: [number, number] | undefined;
+  forEachAttribute(buf, s, e, (t, vs, ve) => { if (t === type && !found) found = [vs, ve]; });
+  return found;
 }
 
 const INFO_KNOWN = new Set<number>([C.IFLA_INFO_KIND, C.IFLA_INFO_SLAVE_KIND, C.IFLA_INFO_DATA, C.IFLA_INFO_SLAVE_DATA]);
+const infoUnknown = (type: number): boolean => !INFO_KNOWN.has(type);
 
-function decodeLinkInfo(buf: Buffer, s: number, e: number): LinkInfoMessage {
-  const info: LinkInfoMessage = {};
-  let unknown = false;
-  forEachAttribute(buf, s, e, (type, vs, ve) => {
-    switch (type) {
-      case C.IFLA_INFO_KIND: info.kind = readString(buf, vs, ve); break;
-      case C.IFLA_INFO_SLAVE_KIND: info.slaveKind = readString(buf, vs, ve); break;
-      case C.IFLA_INFO_DATA: lazy(info, 'data', () => copyAttributes(buf, vs, ve)); break;
-      case C.IFLA_INFO_SLAVE_DATA: lazy(info, 'slaveData', () => copyAttributes(buf, vs, ve)); break;
-      default: unknown = true;
-    }
-  });
-  if (unknown) lazy(info, 'unknown', () => copyAttributes(buf, s, e, (t) => !INFO_KNOWN.has(t)));
-  return info;
+// Bits of ReceivedLinkInfo's #settled: which lazy properties hold their final value.
+const DATA = 1;
+const SLAVE_DATA = 2;
+const INFO_UNKNOWN = 4;
+
+/** IFLA_LINKINFO of a received message: kinds at once, the rest on first read ("Lazy decoding"). */
+class ReceivedLinkInfo implements LinkInfoMessage {
+  kind?: string;
+  slaveKind?: string;
+  declare peer?: LinkMessage;
+  readonly #buf: Buffer;
+  readonly #start: number;
+  readonly #end: number;
+  #settled = 0;
+  #data?: RawAttribute[];
+  #slaveData?: RawAttribute[];
+  #unknown?: RawAttribute[];
+
+  constructor(buf: Buffer, s: number, e: number) {
+    this.#buf = buf;
+    this.#start = s;
+    this.#end = e;
+    forEachAttribute(buf, s, e, (type, vs, ve) => {
+      if (type === C.IFLA_INFO_KIND) this.kind = kinds.read(buf, vs, ve);
+      else if (type === C.IFLA_INFO_SLAVE_KIND) this.slaveKind = slaveKinds.read(buf, vs, ve);
+    });
+  }
+
+  /** The attributes of the nest `type`, copied (undefined when absent). */
+  #nest(type: number): RawAttribute[] | undefined {
+    const at = findAttribute(this.#buf, this.#start, this.#end, type);
+    return at && copyAttributes(this.#buf, at[0], at[1]);
+  }
+
+  get data(): RawAttribute[] | undefined {
+    if (!(this.#settled & DATA)) this.data = this.#nest(C.IFLA_INFO_DATA);
+    return this.#data;
+  }
+  set data(v: RawAttribute[] | undefined) { this.#data = v; this.#settled |= DATA; }
+  get slaveData(): RawAttribute[] | undefined {
+    if (!(this.#settled & SLAVE_DATA)) this.slaveData = this.#nest(C.IFLA_INFO_SLAVE_DATA);
+    return this.#slaveData;
+  }
+  set slaveData(v: RawAttribute[] | undefined) { this.#slaveData = v; this.#settled |= SLAVE_DATA; }
+  get unknown(): RawAttribute[] | undefined {
+    if (!(this.#settled & INFO_UNKNOWN)) this.unknown = copyAttributes(this.#buf, this.#start, this.#end, infoUnknown);
+    return this.#unknown;
+  }
+  set unknown(v: RawAttribute[] | undefined) { this.#unknown = v; this.#settled |= INFO_UNKNOWN; }
+
+  /** JSON sees the accessors too. */
+  toJSON(): LinkInfoMessage {
+    return { kind: this.kind, slaveKind: this.slaveKind, data: this.data, slaveData: this.slaveData, unknown: this.unknown };
+  }
 }
+
+// Values a link dump repeats for most links (see LastValue).
+const qdiscs = new LastValue(readString);
+const kinds = new LastValue(readString);
+const slaveKinds = new LastValue(readString);
+const broadcasts = new LastValue(formatMac);
 
 /** The IFLA_* types decodeLinkBody lifts into fields; everything else is `unknown`. */
 const LINK_KNOWN = new Set<number>([
@@ -237,24 +286,91 @@ const LINK_KNOWN = new Set<number>([
   C.IFLA_STATS64, C.IFLA_LINKINFO, C.IFLA_PROP_LIST,
 ]);
 
+const linkUnknown = (type: number): boolean => !LINK_KNOWN.has(type);
+
+/**
+ * A received link message: every field it can carry is declared, so all
+ * objects share one shape and allocate their fields once; `unknown` is
+ * read from the bytes on first access ("Lazy decoding").
+ */
+class ReceivedLink implements LinkMessage {
+  family?: number;
+  type?: number;
+  index?: number;
+  flags?: number;
+  change?: number;
+  name?: string;
+  mtu?: number;
+  minMtu?: number;
+  maxMtu?: number;
+  mac?: string;
+  broadcast?: string;
+  permanentMac?: string;
+  master?: number;
+  link?: number;
+  linkNetnsId?: number;
+  operstate?: number;
+  linkmode?: number;
+  txqlen?: number;
+  group?: number;
+  alias?: string;
+  qdisc?: string;
+  carrier?: number;
+  carrierChanges?: number;
+  promiscuity?: number;
+  numTxQueues?: number;
+  numRxQueues?: number;
+  protoDown?: number;
+  altNames?: string[];
+  altName?: string;
+  linkInfo?: LinkInfoMessage;
+  stats64?: LinkStats;
+  netnsFd?: number;
+  netnsPid?: number;
+  extMask?: number;
+  readonly #buf: Buffer;
+  readonly #start: number;
+  readonly #end: number;
+  #settled = false;
+  #unknown?: RawAttribute[];
+
+  /** `attributes`: where the message's attributes lie in `buf`. */
+  constructor(buf: Buffer, attributes: number, end: number) {
+    this.#buf = buf;
+    this.#start = attributes;
+    this.#end = end;
+  }
+
+  get unknown(): RawAttribute[] | undefined {
+    if (!this.#settled) this.unknown = copyAttributes(this.#buf, this.#start, this.#end, linkUnknown);
+    return this.#unknown;
+  }
+  set unknown(v: RawAttribute[] | undefined) { this.#unknown = v; this.#settled = true; }
+
+  /** JSON sees the accessor too. */
+  toJSON(): LinkMessage {
+    return { ...this, unknown: this.unknown };
+  }
+}
+
 function decodeLinkBody(buf: Buffer, start: number, end: number): LinkMessage {
-  const m: LinkMessage = {
-    family: buf[start],
-    type: buf.readUInt16LE(start + 2),
-    index: buf.readInt32LE(start + 4),
-    flags: buf.readUInt32LE(start + 8),
-    change: buf.readUInt32LE(start + 12),
-  };
-  let unknown = false;
-  forEachAttribute(buf, start + IFINFOMSG_LEN, end, (type, s, e) => {
-    switch (type) {
+  const m = new ReceivedLink(buf, start + IFINFOMSG_LEN, end);
+  m.family = buf[start];
+  m.type = buf.readUInt16LE(start + 2);
+  m.index = buf.readInt32LE(start + 4);
+  m.flags = buf.readUInt32LE(start + 8);
+  m.change = buf.readUInt32LE(start + 12);
+  for (const a = new AttributeCursor(buf, start + IFINFOMSG_LEN, end); a.next();) {
+    const s = a.start;
+    const e = a.end;
+    switch (a.type) {
       case C.IFLA_IFNAME: m.name = readString(buf, s, e); break;
       case C.IFLA_MTU: m.mtu = readU32(buf, s, e); break;
       case C.IFLA_MIN_MTU: m.minMtu = readU32(buf, s, e); break;
       case C.IFLA_MAX_MTU: m.maxMtu = readU32(buf, s, e); break;
-      case C.IFLA_ADDRESS: m.mac = formatMac(buf.subarray(s, e)); break;
-      case C.IFLA_BROADCAST: m.broadcast = formatMac(buf.subarray(s, e)); break;
-      case C.IFLA_PERM_ADDRESS: m.permanentMac = formatMac(buf.subarray(s, e)); break;
+      case C.IFLA_ADDRESS: m.mac = formatMac(buf, s, e); break;
+      case C.IFLA_BROADCAST: m.broadcast = broadcasts.read(buf, s, e); break;
+      case C.IFLA_PERM_ADDRESS: m.permanentMac = formatMac(buf, s, e); break;
       case C.IFLA_MASTER: m.master = readU32(buf, s, e); break;
       case C.IFLA_LINK: m.link = readU32(buf, s, e); break;
       case C.IFLA_LINK_NETNSID: m.linkNetnsId = readS32(buf, s, e); break;
@@ -263,7 +379,7 @@ function decodeLinkBody(buf: Buffer, start: number, end: number): LinkMessage {
       case C.IFLA_TXQLEN: m.txqlen = readU32(buf, s, e); break;
       case C.IFLA_GROUP: m.group = readU32(buf, s, e); break;
       case C.IFLA_IFALIAS: m.alias = readString(buf, s, e); break;
-      case C.IFLA_QDISC: m.qdisc = readString(buf, s, e); break;
+      case C.IFLA_QDISC: m.qdisc = qdiscs.read(buf, s, e); break;
       case C.IFLA_CARRIER: m.carrier = readU8(buf, s, e); break;
       case C.IFLA_CARRIER_CHANGES: m.carrierChanges = readU32(buf, s, e); break;
       case C.IFLA_PROMISCUITY: m.promiscuity = readU32(buf, s, e); break;
@@ -275,17 +391,15 @@ function decodeLinkBody(buf: Buffer, start: number, end: number): LinkMessage {
       case C.IFLA_EXT_MASK: m.extMask = readU32(buf, s, e); break;
       case C.IFLA_ALT_IFNAME: m.altName = readString(buf, s, e); break;
       case C.IFLA_STATS64: m.stats64 = decodeStats64(buf, s, e); break;
-      case C.IFLA_LINKINFO: m.linkInfo = decodeLinkInfo(buf, s, e); break;
+      case C.IFLA_LINKINFO: m.linkInfo = new ReceivedLinkInfo(buf, s, e); break;
       case C.IFLA_PROP_LIST: {
         const names: string[] = [];
         forEachAttribute(buf, s, e, (t, vs, ve) => { if (t === C.IFLA_ALT_IFNAME) names.push(readString(buf, vs, ve)); });
         m.altNames = names;
         break;
       }
-      default: unknown = true;
     }
-  });
-  if (unknown) lazy(m, 'unknown', () => copyAttributes(buf, start + IFINFOMSG_LEN, end, (t) => !LINK_KNOWN.has(t)));
+  }
   return m;
 }
 

@@ -1,7 +1,7 @@
 // RTM_*ROUTE codec: rtmsg + RTA_* attributes (<linux/rtnetlink.h>), including
 // RTA_METRICS (RTAX_*) and RTA_MULTIPATH (struct rtnexthop list).
 import {
-  copyBytes, DecodeError, forEachAttribute, MessageWriter, RawAttribute, rawType, readString, readU32, readU8,
+  AttributeCursor, copyBytes, LastValue, DecodeError, forEachAttribute, MessageWriter, RawAttribute, rawType, readString, readU32, readU8,
 } from '../netlink/attributes';
 import * as C from '../netlink/constants';
 import { MessageView } from '../netlink/message';
@@ -108,7 +108,7 @@ function writeVia(w: MessageWriter, via: ViaMessage, field: string): void {
 
 function readVia(buf: Buffer, s: number, e: number): ViaMessage {
   if (e - s < 2) throw new DecodeError('RTA_VIA shorter than 2 bytes', s);
-  return { family: buf.readUInt16LE(s), address: formatIp(buf.subarray(s + 2, e)) };
+  return { family: buf.readUInt16LE(s), address: formatIp(buf, s + 2, e) };
 }
 
 export function encodeRoute(type: number, flags: number, m: RouteMessage): Buffer {
@@ -175,7 +175,7 @@ function decodeMultipath(buf: Buffer, s: number, e: number): NexthopMessage[] {
     if (len < RTNH_LEN || off + len > e) throw new DecodeError(`bad rtnh_len ${len}`, off);
     const nh: NexthopMessage = { flags: buf[off + 2], hops: buf[off + 3], index: buf.readInt32LE(off + 4) };
     forEachAttribute(buf, off + RTNH_LEN, off + len, (type, vs, ve) => {
-      if (type === C.RTA_GATEWAY) nh.gateway = formatIp(buf.subarray(vs, ve));
+      if (type === C.RTA_GATEWAY) nh.gateway = formatIp(buf, vs, ve);
       else if (type === C.RTA_VIA) nh.via = readVia(buf, vs, ve);
       else (nh.unknown ??= []).push({ type: rawType(buf, vs), data: copyBytes(buf, vs, ve) });
     });
@@ -184,6 +184,10 @@ function decodeMultipath(buf: Buffer, s: number, e: number): NexthopMessage[] {
   }
   return out;
 }
+
+// A dump repeats a few gateways thousands of times (see LastValue).
+const gateways = new LastValue(formatIp);
+const prefsrcs = new LastValue(formatIp);
 
 /** A big-endian u16 value (ports); too short is a DecodeError, not a read of the next attribute. */
 function readBe16(buf: Buffer, s: number, e: number): number {
@@ -194,21 +198,28 @@ function readBe16(buf: Buffer, s: number, e: number): number {
 export function decodeRoute(msg: MessageView): RouteMessage {
   const { buf, start, end } = msg;
   if (end - start < RTMSG_LEN) throw new DecodeError('route message shorter than rtmsg', start);
+  // Every field in one literal, in one order: one allocation and one shape
+  // for every decoded route (fields added one by one grew a second object).
   const m: RouteMessage = {
     family: buf[start], dstLength: buf[start + 1], srcLength: buf[start + 2], tos: buf[start + 3],
     table: buf[start + 4], protocol: buf[start + 5], scope: buf[start + 6], type: buf[start + 7],
-    flags: buf.readUInt32LE(start + 8),
+    flags: buf.readUInt32LE(start + 8), dst: undefined, src: undefined, iif: undefined, oif: undefined,
+    gateway: undefined, via: undefined, priority: undefined, prefsrc: undefined, metrics: undefined,
+    multipath: undefined, mark: undefined, pref: undefined, expires: undefined, nhId: undefined, uid: undefined,
+    ipProto: undefined, sport: undefined, dport: undefined, unknown: undefined,
   };
-  forEachAttribute(buf, start + RTMSG_LEN, end, (type, s, e) => {
-    switch (type) {
-      case C.RTA_DST: m.dst = formatIp(buf.subarray(s, e)); break;
-      case C.RTA_SRC: m.src = formatIp(buf.subarray(s, e)); break;
+  for (const a = new AttributeCursor(buf, start + RTMSG_LEN, end); a.next();) {
+    const s = a.start;
+    const e = a.end;
+    switch (a.type) {
+      case C.RTA_DST: m.dst = formatIp(buf, s, e); break;
+      case C.RTA_SRC: m.src = formatIp(buf, s, e); break;
       case C.RTA_IIF: m.iif = readU32(buf, s, e); break;
       case C.RTA_OIF: m.oif = readU32(buf, s, e); break;
-      case C.RTA_GATEWAY: m.gateway = formatIp(buf.subarray(s, e)); break;
+      case C.RTA_GATEWAY: m.gateway = gateways.read(buf, s, e); break;
       case C.RTA_VIA: m.via = readVia(buf, s, e); break;
       case C.RTA_PRIORITY: m.priority = readU32(buf, s, e); break;
-      case C.RTA_PREFSRC: m.prefsrc = formatIp(buf.subarray(s, e)); break;
+      case C.RTA_PREFSRC: m.prefsrc = prefsrcs.read(buf, s, e); break;
       case C.RTA_TABLE: m.table = readU32(buf, s, e); break;
       case C.RTA_MARK: m.mark = readU32(buf, s, e); break;
       case C.RTA_PREF: m.pref = readU8(buf, s, e); break;
@@ -229,6 +240,6 @@ export function decodeRoute(msg: MessageView): RouteMessage {
       }
       default: (m.unknown ??= []).push({ type: rawType(buf, s), data: copyBytes(buf, s, e) });
     }
-  });
+  }
   return m;
 }
