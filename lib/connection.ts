@@ -200,6 +200,20 @@ export class Connection {
    */
   dumpAll<T>(msg: Buffer, op: Operation, options: CallOptions, decoder: ReplyDecoder<T>): Promise<T[]>;
   async dumpAll<T>(msg: Buffer, op: Operation, options: CallOptions = {}, decoder?: ReplyDecoder<T>): Promise<(T | MessageView)[]> {
+    // While a dump is collected, the socket reads ahead on a pool thread: the
+    // kernel builds the next part of the dump while this thread decodes the
+    // last (native/socket.cc, "Read-ahead").
+    if (this.readAheads++ === 0) this.socket.setReadAhead?.(true);
+    try {
+      return await this.collect(msg, op, options, decoder);
+    } finally {
+      if (--this.readAheads === 0 && !this.closed) this.socket.setReadAhead?.(false);
+    }
+  }
+
+  private readAheads = 0;
+
+  private async collect<T>(msg: Buffer, op: Operation, options: CallOptions, decoder?: ReplyDecoder<T>): Promise<(T | MessageView)[]> {
     for (let i = 1; ; i++) {
       try {
         if (!decoder) return await this.enqueue(Buffer.from(msg), op, true, options);
@@ -484,6 +498,12 @@ export class Connection {
         const next = this.outbox[this.outHead];
         if (this.pending.get(next.p.seq) !== next.p) { this.outHead++; continue; } // aborted before sending
         if (bufs.length > 0 && bytes + next.buf.length > MAX_SEND_BYTES) break;
+        // One dump at a time per socket: the kernel answers a second with EBUSY
+        // while one runs (netlink_dump_start). Later requests wait in order.
+        if (next.p.dump) {
+          if (this.dumpSeq !== undefined) break;
+          this.dumpSeq = next.p.seq;
+        }
         this.outHead++;
         bufs.push(next.buf);
         sent.push(next.p);
@@ -509,9 +529,18 @@ export class Connection {
         this.elided.push(p);
       }
       const r = this.socket.send(bufs);
-      if (r < 0) for (const p of sent) this.settle(p, new NetlinkError(-r, { ...p, extAck: 'sendmsg failed' }));
+      if (r < 0) {
+        if (sent.some((p) => p.seq === this.dumpSeq)) this.dumpSeq = undefined;
+        for (const p of sent) this.settle(p, new NetlinkError(-r, { ...p, extAck: 'sendmsg failed' }));
+      }
     }
   }
+
+  /**
+   * The sequence number of the dump the kernel is running on this socket, until
+   * its NLMSG_DONE (or error) arrives — even if its caller gave up on it.
+   */
+  private dumpSeq: number | undefined;
 
   /**
    * One wake-up's datagrams. With `reused`, `chunk` is the receive arena, which
@@ -535,6 +564,7 @@ export class Connection {
       return { type: m.type, flags: m.flags, seq: m.seq, pid: m.pid, buf: stable, start: m.start, end: m.end };
     };
     forEachMessage(chunk, (m) => {
+      if (m.seq === this.dumpSeq && (m.type === NLMSG_DONE || m.type === NLMSG_ERROR)) this.dumpSeq = undefined;
       const p = this.pending.get(m.seq);
       if (!p || m.seq === 0 || m.type === NLMSG_NOOP || m.type === NLMSG_OVERRUN) {
         const anchor = m.seq === 0 ? undefined : this.orphanAnchors.get(m.seq);

@@ -42,6 +42,14 @@ export interface NativeNetlinkSocket {
   pause?(): void;
   /** Reads again after pause(). 0 or a negative libuv error. */
   resume?(): number;
+  /**
+   * On: each wake-up's datagrams are read on a libuv pool thread, and the next
+   * burst is read while onData handles the last (a dump's kernel work overlaps
+   * its decoding); onData then always gets a new Buffer. Off (the default):
+   * read on the main thread. Optional so that injected sockets need not
+   * implement it.
+   */
+  setReadAhead?(on: boolean): void;
   /** Stops polling and closes the fd. Idempotent. */
   close(): void;
   /** NETLINK_ADD_MEMBERSHIP / NETLINK_DROP_MEMBERSHIP. 0 or -errno. */

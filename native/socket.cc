@@ -1,4 +1,4 @@
-// native/socket.cc — netlink socket: open, sendmsg(iovec), uv_poll + bounded recv, pause/resume, ref/unref, close.
+// native/socket.cc — netlink socket: open, sendmsg(iovec), uv_poll + bounded recv (or read-ahead on a pool thread), pause/resume, ref/unref, close.
 #include "socket.h"
 
 #include <errno.h>
@@ -58,6 +58,20 @@ struct NetlinkWatcher {
   // nsid) pairs, one per datagram of the chunk (nsid -1: no nsid cmsg).
   bool listenAllNsid = false;
   std::vector<int32_t> origins;  // the pairs of the chunk being read
+  // setReadAhead(true): wake-ups are read on a libuv pool thread, and while
+  // JS handles one burst of datagrams the next is already being read (see
+  // "Read-ahead" below). Never with listenAllNsid.
+  bool readAhead = false;
+  bool working = false;  // a burst is being read on the pool thread
+  uv_work_t work;
+  struct Burst {
+    std::vector<uint8_t> data;
+    size_t used = 0;
+    int error = 0;           // -errno that ended the burst (not EAGAIN); 0: none
+    size_t truncatedTo = 0;  // the real length of a datagram cut by MSG_TRUNC
+  } bursts[2];
+  int filling = 0;                // the burst the pool thread fills next
+  Burst* held = nullptr;          // read, then paused before delivery: delivered on resume
 };
 
 // ---- socket setup (any thread: none of it depends on the namespace) ----
@@ -265,9 +279,123 @@ static void ReleaseJs(NetlinkWatcher* w) {
   w->context.reset();
 }
 
+static void OnPoll(uv_poll_t* handle, int status, int /*events*/);
+static void OnClosed(uv_handle_t* handle);
+
+// Polls unless paused, closing, or a burst is being read ahead.
+static int Poll(NetlinkWatcher* w) {
+  if (w->paused || w->working || w->closing || w->jsGone) return 0;
+  return uv_poll_start(&w->handle, UV_READABLE, OnPoll);
+}
+
+// ---- Read-ahead ----
+// A netlink dump makes its next datagram inside the reader's recvmsg
+// (netlink_recvmsg → netlink_dump), so the kernel's work and the reader's
+// alternate on one thread. With read-ahead, a pool thread reads the next
+// burst (recv until EAGAIN or the buffer is full; never blocking) while the
+// main thread hands the previous one to JS: on two cores the kernel builds
+// a dump while JS decodes it. Each burst reaches JS as a new Buffer.
+
+static void ReadBurst(uv_work_t* req) {  // pool thread: touches only its burst and the fd
+  auto* w = static_cast<NetlinkWatcher*>(req->data);
+  NetlinkWatcher::Burst& b = w->bursts[w->filling];
+  size_t need = std::max(kArenaSize, 2 * w->datagramRoom);
+  if (b.data.size() < need) b.data.resize(need);
+  b.used = 0;
+  b.error = 0;
+  b.truncatedTo = 0;
+  for (int i = 0; i < kMaxDatagramsPerWakeup; i++) {
+    size_t room = b.data.size() - b.used;
+    if (room < w->datagramRoom) break;
+    sockaddr_nl from = {};
+    socklen_t fromLength = sizeof from;
+    ssize_t n = recvfrom(w->fd, b.data.data() + b.used, room, MSG_DONTWAIT | MSG_TRUNC,
+                         reinterpret_cast<sockaddr*>(&from), &fromLength);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) b.error = -errno;
+      break;
+    }
+    if (from.nl_pid != 0) continue;  // only the kernel (port 0) may talk to us
+    size_t length = static_cast<size_t>(n);
+    if (length > room) {
+      b.truncatedTo = length;
+      break;
+    }
+    size_t aligned = NLMSG_ALIGN(length);
+    std::fill(b.data.data() + b.used + length, b.data.data() + b.used + aligned, 0);
+    b.used += aligned;
+  }
+}
+
+static void AfterBurst(uv_work_t* req, int status);
+
+static void StartBurst(NetlinkWatcher* w) {
+  w->working = true;
+  w->work.data = w;
+  if (uv_queue_work(w->handle.loop, &w->work, ReadBurst, AfterBurst) != 0) {
+    w->working = false;  // cannot happen with a valid loop; read inline instead
+    w->readAhead = false;
+    Poll(w);
+  }
+}
+
+static void DeliverBurst(NetlinkWatcher* w, NetlinkWatcher::Burst& b) {
+  EmitData(w, ReadTarget{b.data.data(), b.data.size(), false}, b.used);
+  if (b.truncatedTo > 0) EmitError(w, -EMSGSIZE);
+  if (b.error != 0) EmitError(w, b.error);
+}
+
+// Hands over a burst read earlier, after starting the next one if asked to.
+static void ContinueBurst(NetlinkWatcher* w, NetlinkWatcher::Burst& b) {
+  // A cut datagram: the next bursts leave room for it (set before the pool
+  // thread reads datagramRoom again).
+  if (b.truncatedTo > 0) w->datagramRoom = NLMSG_ALIGN(b.truncatedTo);
+  w->filling ^= 1;
+  if (w->readAhead && !w->listenAllNsid) StartBurst(w);
+  DeliverBurst(w, b);
+  if (!w->working) Poll(w);  // read-ahead was switched off (or JS paused)
+}
+
+// Main thread, after a burst: start the next one first (the kernel goes on
+// with the dump meanwhile), then hand this one to JS. An empty burst ends
+// the chain: polling resumes.
+static void OnBurst(NetlinkWatcher* w) {
+  w->working = false;
+  if (w->closing) {
+    uv_close(reinterpret_cast<uv_handle_t*>(&w->handle), OnClosed);
+    return;
+  }
+  if (w->jsGone) return;
+  NetlinkWatcher::Burst& b = w->bursts[w->filling];
+  bool read = b.used > 0 || b.error != 0 || b.truncatedTo > 0;
+  if (!read) {
+    Poll(w);
+    return;
+  }
+  if (w->paused) {
+    w->held = &b;  // delivered by resume()
+    return;
+  }
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(w->env, &scope) != napi_ok) return;
+  ContinueBurst(w, b);
+  if (w->closing) ReleaseJs(w);
+  napi_close_handle_scope(w->env, scope);
+}
+
+static void AfterBurst(uv_work_t* req, int /*status: never cancelled*/) {
+  OnBurst(static_cast<NetlinkWatcher*>(req->data));
+}
+
 static void OnPoll(uv_poll_t* handle, int status, int /*events*/) {
   auto* w = static_cast<NetlinkWatcher*>(handle->data);
   if (w->jsGone) return;
+  if (status >= 0 && w->readAhead && !w->listenAllNsid && !w->working) {
+    uv_poll_stop(&w->handle);
+    StartBurst(w);
+    return;
+  }
   napi_handle_scope scope;
   if (napi_open_handle_scope(w->env, &scope) != napi_ok) return;
   if (status < 0) {
@@ -279,7 +407,7 @@ static void OnPoll(uv_poll_t* handle, int status, int /*events*/) {
     if (getsockopt(w->fd, SOL_SOCKET, SO_ERROR, &err, &length) < 0) {
       EmitError(w, -errno);  // the fd itself is bad: polling stays stopped
     } else {
-      int rc = w->paused ? 0 : uv_poll_start(&w->handle, UV_READABLE, OnPoll);
+      int rc = Poll(w);
       if (err != 0) EmitError(w, -err);
       if (rc < 0) EmitError(w, rc);
       if (rc == 0) ReadDatagrams(w);
@@ -350,6 +478,7 @@ Napi::Function NetlinkSocket::Init(Napi::Env env) {
                          InstanceMethod<&NetlinkSocket::UnrefHandle>("unref"),
                          InstanceMethod<&NetlinkSocket::Pause>("pause"),
                          InstanceMethod<&NetlinkSocket::Resume>("resume"),
+                         InstanceMethod<&NetlinkSocket::SetReadAhead>("setReadAhead"),
                          InstanceMethod<&NetlinkSocket::Close>("close"),
                          InstanceMethod<&NetlinkSocket::AddMembership>("addMembership"),
                          InstanceMethod<&NetlinkSocket::DropMembership>("dropMembership"),
@@ -407,7 +536,8 @@ void NetlinkSocket::CloseWatcher() {
   // callback, after libuv is done with the handle.
   ReleaseJs(w);
   uv_poll_stop(&w->handle);
-  uv_close(reinterpret_cast<uv_handle_t*>(&w->handle), OnClosed);
+  // A burst being read uses the fd and the watcher: OnBurst closes after it.
+  if (!w->working) uv_close(reinterpret_cast<uv_handle_t*>(&w->handle), OnClosed);
 }
 
 Napi::Value NetlinkSocket::GetFd(const Napi::CallbackInfo& info) {
@@ -463,7 +593,7 @@ Napi::Value NetlinkSocket::Start(const Napi::CallbackInfo& info) {
   w->onError = Napi::Persistent(info[1].As<Napi::Function>());
   if (shared) w->shared = Napi::Persistent(info[2].As<Napi::Buffer<uint8_t>>());
   if (!w->context) w->context = std::make_unique<Napi::AsyncContext>(env, "rtnetlink:NetlinkSocket");
-  int err = w->paused ? 0 : uv_poll_start(&w->handle, UV_READABLE, OnPoll);
+  int err = Poll(w);
   if (err < 0) {
     Napi::Error::New(env, std::string("start: uv_poll_start: ") + uv_strerror(err)).ThrowAsJavaScriptException();
   }
@@ -503,7 +633,22 @@ Napi::Value NetlinkSocket::Resume(const Napi::CallbackInfo& info) {
   if (w == nullptr || !w->paused) return Napi::Number::New(env, 0);
   w->paused = false;
   if (w->onData.IsEmpty() || w->jsGone) return Napi::Number::New(env, 0);  // start() not called yet
-  return Napi::Number::New(env, uv_poll_start(&w->handle, UV_READABLE, OnPoll));
+  if (w->held != nullptr) {  // a burst read ahead before pause()
+    NetlinkWatcher::Burst* b = w->held;
+    w->held = nullptr;
+    ContinueBurst(w, *b);
+    return Napi::Number::New(env, 0);
+  }
+  return Napi::Number::New(env, Poll(w));
+}
+
+// On: wake-ups are read on a pool thread, the next while JS handles the last
+// ("Read-ahead"). For big dumps; small replies would pay a thread hop each.
+Napi::Value NetlinkSocket::SetReadAhead(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsBoolean()) return ThrowTypeError(env, "setReadAhead: expected a boolean");
+  if (watcher_) watcher_->readAhead = info[0].As<Napi::Boolean>().Value();
+  return env.Undefined();
 }
 
 Napi::Value NetlinkSocket::Close(const Napi::CallbackInfo& info) {

@@ -528,6 +528,7 @@ sandboxTest('wrong argument types throw TypeError naming the argument', () => {
   expectTypeError(() => sock.start(() => undefined, 1 as unknown as () => void), /onError/);
   expectTypeError(() => sock.addMembership('1' as unknown as number), /group/);
   expectTypeError(() => sock.setIntOption(1, 2, '3' as unknown as number), /value/);
+  expectTypeError(() => sock.setReadAhead?.(1 as unknown as boolean), /^setReadAhead: expected a boolean$/);
   expect(sock.send(new Array(2000).fill(Buffer.alloc(0)))).toBe(-EMSGSIZE);
   sock.close();
 });

@@ -115,6 +115,43 @@ describe('dumps', () => {
     expect(names(await result)).toEqual(['lo', 'a', 'b', 'c']);
   });
 
+  test('one dump at a time: a second waits for the first\'s NLMSG_DONE (the kernel would answer EBUSY), requests behind it keep their order', async () => {
+    const [conn, kernel] = connect();
+    const first = conn.dumpAll(getLink(), { operation: 'link.list' });
+    const second = conn.dumpAll(getLink(), { operation: 'link.list' });
+    const add = conn.request(newLink('x'), op);
+    const req = await onlyRequest(kernel); // the second dump and the request behind it are held back
+    kernel.deliver(multi(req, C.RTM_NEWLINK, linkPayload(1, 'lo')));
+    await tick();
+    expect(kernel.received).toHaveLength(1);
+    kernel.deliver(done(req));
+    expect(names(await first)).toEqual(['lo']);
+    await tick();
+    expect(kernel.received.map((r) => r.type)).toEqual([C.RTM_GETLINK, C.RTM_GETLINK, C.RTM_NEWLINK]);
+    const [, req2, req3] = kernel.received;
+    kernel.deliver(Buffer.concat([multi(req2, C.RTM_NEWLINK, linkPayload(2, 'a')), done(req2), errorReply(req3, 0)]));
+    expect(names(await second)).toEqual(['a']);
+    await add;
+  });
+
+  test('a dump given up on (aborted) still holds the socket until the kernel ends it', async () => {
+    const [conn, kernel] = connect();
+    const ac = new AbortController();
+    const first = conn.dumpAll(getLink(), { operation: 'link.list' }, { signal: ac.signal });
+    const req = await onlyRequest(kernel);
+    ac.abort();
+    await expect(first).rejects.toMatchObject({ code: 'ABORT_ERR' });
+    const second = conn.dumpAll(getLink(), { operation: 'link.list' });
+    await tick();
+    expect(kernel.received).toHaveLength(1); // the kernel's dump is still running
+    kernel.deliver(Buffer.concat([multi(req, C.RTM_NEWLINK, linkPayload(1, 'lo')), done(req)]));
+    await tick();
+    expect(kernel.received).toHaveLength(2);
+    const req2 = kernel.received[1];
+    kernel.deliver(Buffer.concat([multi(req2, C.RTM_NEWLINK, linkPayload(2, 'a')), done(req2)]));
+    expect(names(await second)).toEqual(['a']);
+  });
+
   test('dump() yields each message as its chunk arrives', async () => {
     const [conn, kernel] = connect();
     const it = conn.dump(getLink(), { operation: 'link.list' })[Symbol.asyncIterator]();
