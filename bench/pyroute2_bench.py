@@ -76,19 +76,20 @@ def routes_batch(ns, cmd, n):
         netns.popns()
 
 
-def routes_dump(ns):
+def routes_dump(ns, times):
     netns.pushns(ns)
     try:
         ipr = IPRoute()
         t0 = time.perf_counter()
-        count = 0
-        for r in ipr.get_routes(family=2, table=254):
-            dst = r.get_attr("RTA_DST")
-            gw = r.get_attr("RTA_GATEWAY")
-            oif = r.get_attr("RTA_OIF")
-            if dst is not None and gw is not None and oif is not None:
-                count += 1
-        out(time.perf_counter() - t0, count)
+        for _ in range(times):
+            count = 0
+            for r in ipr.get_routes(family=2, table=254):
+                dst = r.get_attr("RTA_DST")
+                gw = r.get_attr("RTA_GATEWAY")
+                oif = r.get_attr("RTA_OIF")
+                if dst is not None and gw is not None and oif is not None:
+                    count += 1
+        out((time.perf_counter() - t0) / times, count)
     finally:
         netns.popns()
 
@@ -121,7 +122,7 @@ def main():
     elif cmd == "w2-delete":
         routes_batch(a[0], "del", int(a[1]))
     elif cmd == "w2-dump":
-        routes_dump(a[0])
+        routes_dump(a[0], int(a[1]))
     elif cmd == "w3":
         links_dump(a[0], int(a[1]))
     else:

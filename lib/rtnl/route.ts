@@ -198,15 +198,14 @@ function readBe16(buf: Buffer, s: number, e: number): number {
 export function decodeRoute(msg: MessageView): RouteMessage {
   const { buf, start, end } = msg;
   if (end - start < RTMSG_LEN) throw new DecodeError('route message shorter than rtmsg', start);
-  // Every field in one literal, in one order: one allocation and one shape
-  // for every decoded route (fields added one by one grew a second object).
+  // The fields most routes carry sit in one literal, in one order: one
+  // allocation and one shape for a dump's routes (fields added one by one grew
+  // a second object each). Rarer attributes are added when present.
   const m: RouteMessage = {
     family: buf[start], dstLength: buf[start + 1], srcLength: buf[start + 2], tos: buf[start + 3],
     table: buf[start + 4], protocol: buf[start + 5], scope: buf[start + 6], type: buf[start + 7],
-    flags: buf.readUInt32LE(start + 8), dst: undefined, src: undefined, iif: undefined, oif: undefined,
-    gateway: undefined, via: undefined, priority: undefined, prefsrc: undefined, metrics: undefined,
-    multipath: undefined, mark: undefined, pref: undefined, expires: undefined, nhId: undefined, uid: undefined,
-    ipProto: undefined, sport: undefined, dport: undefined, unknown: undefined,
+    flags: buf.readUInt32LE(start + 8), dst: undefined, oif: undefined, gateway: undefined, priority: undefined,
+    prefsrc: undefined, unknown: undefined,
   };
   for (const a = new AttributeCursor(buf, start + RTMSG_LEN, end); a.next();) {
     const s = a.start;
