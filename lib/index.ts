@@ -52,7 +52,7 @@ export type { RawAttribute } from './netlink/attributes';
 export type { MessageView } from './netlink/message';
 export type { NativeNetlinkSocket } from './native';
 export type { Operation, NotificationHandler } from './connection';
-export type { GroupFailure } from './connection';
+export type { GroupFailure, ReplyDecoder } from './connection';
 export type { WatchObjects } from './watch';
 export type { LinkNeighbours } from './model/link-json';
 export type { ListOptions as LinkListOptions } from './model/link';

@@ -29,8 +29,12 @@ export interface LinkInfoMessage {
   unknown?: RawAttribute[];
 }
 
-/** One RTM_NEWLINK/DELLINK/GETLINK/SETLINK message, request or reply. */
-export interface LinkMessage {
+/**
+ * The fields of a link message. A class rather than an interface so that a
+ * decoded reply (ReceivedLink) gets every field as a slot of one shape, in
+ * one allocation; requests are plain objects typed LinkMessage.
+ */
+export class LinkFields {
   family?: number;
   /** ifi_type: ARPHRD_* */
   type?: number;
@@ -71,6 +75,10 @@ export interface LinkMessage {
   netnsPid?: number;
   /** Requests: RTEXT_FILTER_* bits for dumps. */
   extMask?: number;
+}
+
+/** One RTM_NEWLINK/DELLINK/GETLINK/SETLINK message, request or reply. */
+export interface LinkMessage extends LinkFields {
   unknown?: RawAttribute[];
 }
 
@@ -289,45 +297,10 @@ const LINK_KNOWN = new Set<number>([
 const linkUnknown = (type: number): boolean => !LINK_KNOWN.has(type);
 
 /**
- * A received link message: every field it can carry is declared, so all
- * objects share one shape and allocate their fields once; `unknown` is
- * read from the bytes on first access ("Lazy decoding").
+ * A received link message: one shape for all (LinkFields); `unknown` is read
+ * from the bytes on first access ("Lazy decoding").
  */
-class ReceivedLink implements LinkMessage {
-  family?: number;
-  type?: number;
-  index?: number;
-  flags?: number;
-  change?: number;
-  name?: string;
-  mtu?: number;
-  minMtu?: number;
-  maxMtu?: number;
-  mac?: string;
-  broadcast?: string;
-  permanentMac?: string;
-  master?: number;
-  link?: number;
-  linkNetnsId?: number;
-  operstate?: number;
-  linkmode?: number;
-  txqlen?: number;
-  group?: number;
-  alias?: string;
-  qdisc?: string;
-  carrier?: number;
-  carrierChanges?: number;
-  promiscuity?: number;
-  numTxQueues?: number;
-  numRxQueues?: number;
-  protoDown?: number;
-  altNames?: string[];
-  altName?: string;
-  linkInfo?: LinkInfoMessage;
-  stats64?: LinkStats;
-  netnsFd?: number;
-  netnsPid?: number;
-  extMask?: number;
+class ReceivedLink extends LinkFields implements LinkMessage {
   readonly #buf: Buffer;
   readonly #start: number;
   readonly #end: number;
@@ -336,6 +309,7 @@ class ReceivedLink implements LinkMessage {
 
   /** `attributes`: where the message's attributes lie in `buf`. */
   constructor(buf: Buffer, attributes: number, end: number) {
+    super();
     this.#buf = buf;
     this.#start = attributes;
     this.#end = end;

@@ -5,36 +5,11 @@
 import fs from 'node:fs';
 import { Namespace } from '../../lib';
 import { Connection } from '../../lib/connection';
-import { native, NativeNetlinkSocket } from '../../lib/native';
 import { ipJson } from '../helpers/ip';
 import { uniqueName } from '../helpers/ns';
+import { spySocket, viewThrough } from '../helpers/spy-socket';
 
 const PAIRS = 500; // 1,000 links of ~1.3 KB each: more than one 1 MiB burst
-
-/** A real socket in `ns` whose setReadAhead calls (and, optionally, data) are seen. */
-function spySocket(ns: Namespace, calls: string[], onFirstData?: () => void): NativeNetlinkSocket {
-  const real = new native.NetlinkSocket(native.netlinkOpen(ns.fd, 0, 8 << 20, 1 << 20));
-  let seen = false;
-  return {
-    get fd() { return real.fd; },
-    get portId() { return real.portId; },
-    send: (b) => real.send(b),
-    start: ((onData: (chunk: Buffer | number) => void, onError: (errno: number) => void, shared: Buffer) =>
-      real.start((chunk: Buffer | number) => {
-        if (!seen && onFirstData) { seen = true; onFirstData(); }
-        onData(chunk);
-      }, onError, shared)) as NativeNetlinkSocket['start'],
-    ref: () => real.ref(),
-    unref: () => real.unref(),
-    close: () => real.close(),
-    addMembership: (g) => real.addMembership(g),
-    dropMembership: (g) => real.dropMembership(g),
-    setIntOption: (l, n, v) => real.setIntOption(l, n, v),
-    pause: () => real.pause?.(),
-    resume: () => real.resume?.() ?? 0,
-    setReadAhead: (on) => { calls.push(`readAhead ${on}`); real.setReadAhead?.(on); },
-  };
-}
 
 describe('read-ahead of collected dumps', () => {
   let ns: Namespace & { name: string };
@@ -49,9 +24,8 @@ describe('read-ahead of collected dumps', () => {
   });
 
   it('a dump of many bursts arrives whole and in order, reading ahead only while it is collected', async () => {
-    const calls: string[] = [];
-    const conn = new Connection(-1, { socket: spySocket(ns, calls) });
-    const view = Object.create(ns, { connection: { value: conn } }) as Namespace;
+    const { socket, calls } = spySocket(ns);
+    const { view, conn } = viewThrough(ns, socket);
     try {
       const ours = (await view.links.list({ statistics: true })).map((l) => [l.index, l.name, l.mac]);
       const theirs = ipJson<{ ifindex: number; ifname: string; address: string }[]>(ns.name, 'link', 'show')
@@ -86,12 +60,11 @@ describe('read-ahead of collected dumps', () => {
   });
 
   it('closing the socket during a dump rejects it and releases the fd', async () => {
-    const calls: string[] = [];
     let conn: Connection | undefined;
-    const socket = spySocket(ns, calls, () => conn?.close());
+    const { socket } = spySocket(ns, { onData: () => conn?.close() });
     const fd = socket.fd;
-    conn = new Connection(-1, { socket });
-    const view = Object.create(ns, { connection: { value: conn } }) as Namespace;
+    let view: Namespace;
+    ({ view, conn } = viewThrough(ns, socket));
     await expect(view.links.list()).rejects.toMatchObject({ code: 'EBADF' });
     const open = (): boolean => { try { return fs.readlinkSync(`/proc/self/fd/${fd}`).startsWith('socket:'); } catch { return false; } };
     for (let i = 0; i < 100 && open(); i++) await new Promise((r) => setTimeout(r, 10));
