@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "rtnetlink",
-      "sources": ["native/addon.cc", "native/socket.cc", "native/netns.cc", "native/throwaway.cc", "native/tun.cc", "native/openin.cc", "native/fdpass.cc"],
+      "sources": ["native/addon.cc", "native/socket.cc", "native/netns.cc", "native/throwaway.cc", "native/tun.cc", "native/openin.cc", "native/fdpass.cc", "native/blocks.cc"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
       "cflags_cc!": ["-std=gnu++17", "-std=gnu++20"],

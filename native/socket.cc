@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "blocks.h"
 #include "netns.h"
 
 #ifndef NETLINK_EXT_ACK
@@ -65,7 +66,7 @@ struct NetlinkWatcher {
   bool working = false;  // a burst is being read on the pool thread
   uv_work_t work;
   struct Burst {
-    std::vector<uint8_t> data;
+    Block* block = nullptr;  // taken before the burst is read; JS's once delivered
     size_t used = 0;
     int error = 0;           // -errno that ended the burst (not EAGAIN); 0: none
     size_t truncatedTo = 0;  // the real length of a datagram cut by MSG_TRUNC
@@ -299,17 +300,16 @@ static int Poll(NetlinkWatcher* w) {
 static void ReadBurst(uv_work_t* req) {  // pool thread: touches only its burst and the fd
   auto* w = static_cast<NetlinkWatcher*>(req->data);
   NetlinkWatcher::Burst& b = w->bursts[w->filling];
-  size_t need = std::max(kArenaSize, 2 * w->datagramRoom);
-  if (b.data.size() < need) b.data.resize(need);
+  uint8_t* data = b.block->data;
   b.used = 0;
   b.error = 0;
   b.truncatedTo = 0;
   for (int i = 0; i < kMaxDatagramsPerWakeup; i++) {
-    size_t room = b.data.size() - b.used;
+    size_t room = b.block->size - b.used;
     if (room < w->datagramRoom) break;
     sockaddr_nl from = {};
     socklen_t fromLength = sizeof from;
-    ssize_t n = recvfrom(w->fd, b.data.data() + b.used, room, MSG_DONTWAIT | MSG_TRUNC,
+    ssize_t n = recvfrom(w->fd, data + b.used, room, MSG_DONTWAIT | MSG_TRUNC,
                          reinterpret_cast<sockaddr*>(&from), &fromLength);
     if (n < 0) {
       if (errno == EINTR) continue;
@@ -323,7 +323,7 @@ static void ReadBurst(uv_work_t* req) {  // pool thread: touches only its burst 
       break;
     }
     size_t aligned = NLMSG_ALIGN(length);
-    std::fill(b.data.data() + b.used + length, b.data.data() + b.used + aligned, 0);
+    std::fill(data + b.used + length, data + b.used + aligned, 0);
     b.used += aligned;
   }
 }
@@ -331,6 +331,18 @@ static void ReadBurst(uv_work_t* req) {  // pool thread: touches only its burst 
 static void AfterBurst(uv_work_t* req, int status);
 
 static void StartBurst(NetlinkWatcher* w) {
+  NetlinkWatcher::Burst& b = w->bursts[w->filling];
+  size_t need = std::max(kArenaSize, 2 * w->datagramRoom);
+  if (b.block != nullptr && b.block->size < need) {
+    GiveBackBlock(b.block);
+    b.block = nullptr;
+  }
+  if (b.block == nullptr) b.block = TakeBlock(need);
+  if (b.block == nullptr) {  // out of memory: read on the main thread instead
+    w->readAhead = false;
+    Poll(w);
+    return;
+  }
   w->working = true;
   w->work.data = w;
   if (uv_queue_work(w->handle.loop, &w->work, ReadBurst, AfterBurst) != 0) {
@@ -341,7 +353,13 @@ static void StartBurst(NetlinkWatcher* w) {
 }
 
 static void DeliverBurst(NetlinkWatcher* w, NetlinkWatcher::Burst& b) {
-  EmitData(w, ReadTarget{b.data.data(), b.data.size(), false}, b.used);
+  if (b.used > 0 && !w->closing && !w->jsGone) {
+    napi_value chunk;
+    Block* block = b.block;
+    b.block = nullptr;  // the Buffer owns it now
+    if (BlockBuffer(w->env, block, b.used, &chunk) != napi_ok) return AfterFailedCall(w);
+    CallJs(w, w->onData, 1, &chunk);
+  }
   if (b.truncatedTo > 0) EmitError(w, -EMSGSIZE);
   if (b.error != 0) EmitError(w, b.error);
 }
@@ -421,6 +439,7 @@ static void OnPoll(uv_poll_t* handle, int status, int /*events*/) {
 
 static void OnClosed(uv_handle_t* handle) {
   auto* w = static_cast<NetlinkWatcher*>(handle->data);
+  for (auto& b : w->bursts) GiveBackBlock(b.block);
   close(w->fd);
   if (w->teardownHook) napi_remove_async_cleanup_hook(w->teardownHook);
   delete w;
