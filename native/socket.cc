@@ -354,10 +354,17 @@ static void StartBurst(NetlinkWatcher* w) {
 
 static void DeliverBurst(NetlinkWatcher* w, NetlinkWatcher::Burst& b) {
   if (b.used > 0 && !w->closing && !w->jsGone) {
+    // A big burst (a dump's) is handed over as it is; a small one is copied,
+    // so that a short reply does not hold a whole block until a GC.
     napi_value chunk;
-    Block* block = b.block;
-    b.block = nullptr;  // the Buffer owns it now
-    if (BlockBuffer(w->env, block, b.used, &chunk) != napi_ok) return AfterFailedCall(w);
+    napi_status status;
+    if (b.used >= b.block->size / 2) {
+      status = BlockBuffer(w->env, b.block, b.used, &chunk);
+      b.block = nullptr;  // the Buffer owns it now
+    } else {
+      status = napi_create_buffer_copy(w->env, b.used, b.block->data, nullptr, &chunk);
+    }
+    if (status != napi_ok) return AfterFailedCall(w);
     CallJs(w, w->onData, 1, &chunk);
   }
   if (b.truncatedTo > 0) EmitError(w, -EMSGSIZE);
