@@ -90,6 +90,16 @@ function table(): string {
   return lines.join('\n');
 }
 
+/** Every run's figure for rtnetlink batch, ip -batch and pyroute2: the spread behind the medians. */
+function spread(): string {
+  const shown: Tool[] = ['rtnetlink (batch)', 'ip -batch', 'pyroute2'];
+  const lines = ['| step | ' + shown.join(' | ') + ' |', '|---|---|---|---|'];
+  for (const [step, m] of samples) {
+    lines.push(`| ${step} | ${shown.map((t) => (m.get(t) ?? []).map(fmt).join(', ') || '—').join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   const machine = `${cpus().length} cores (${cpus()[0]?.model.trim()}), Linux ${spawnSync('uname', ['-r'], { encoding: 'utf8' }).stdout.trim()}, Node ${process.version}`;
@@ -110,7 +120,7 @@ async function main(): Promise<void> {
       await settle();
     }
   }
-  let out = `## Workloads (medians of ${reps} run(s))\n\n${table()}\n`;
+  let out = `## Workloads (medians of ${reps} run(s))\n\n${table()}\n\n### Each run, in order\n\n${spread()}\n`;
   if (only.has('codec')) {
     out += '\n## Codec (no kernel; messages per second)\n\n| what | per second |\n|---|---|\n';
     for (const c of await codecBench()) out += `| ${c.name} | ${Math.round(c.perSecond).toLocaleString('en-US')} |\n`;
