@@ -150,24 +150,26 @@ function expectOk(r: { ok: number; errors: { index: number; error: Error }[] }, 
 }
 
 /**
- * 100 other routes added, dumped and deleted the way `tool` will do the timed
- * 10,000 (untimed): the steady state of a running service rather than V8
- * compiling the code on the clock. ip gets the same; pyroute2 times inside its process.
+ * One untimed round of the timed work (the same routes added, dumped and
+ * deleted) the way `tool` will do it: the steady state of a running service.
+ * A first 10,000-route addMany in a process spends ~70 ms of CPU compiling
+ * (user time above wall time: V8's optimizing threads); a round of 100 or
+ * 1,000 routes did not reach that. ip gets the same round; pyroute2 times
+ * inside its own process.
  */
-async function w2WarmUp(tool: Tool, ns: Namespace & { name: string }): Promise<void> {
-  const few = Array.from({ length: 100 }, (_, i) => ({ to: `10.250.0.${i}`, via: '10.0.0.2' }));
+async function w2WarmUp(tool: Tool, ns: Namespace & { name: string }, routes: { to: string; via: string }[]): Promise<void> {
   if (tool === 'rtnetlink (batch)') {
-    expectOk(await ns.routes.addMany(few), few.length);
+    expectOk(await ns.routes.addMany(routes), routes.length);
     await ns.routes.list();
-    expectOk(await ns.routes.deleteMany(few), few.length);
+    expectOk(await ns.routes.deleteMany(routes), routes.length);
   } else if (tool === 'rtnetlink (sequential)') {
-    for (const r of few) await ns.routes.add(r);
+    for (const r of routes) await ns.routes.add(r);
     await ns.routes.list();
-    for (const r of few) await ns.routes.delete(r);
+    for (const r of routes) await ns.routes.delete(r);
   } else if (tool === 'ip -batch' || tool === 'ip per op') {
-    ipBatch(few.map((r) => `route add ${r.to}/32 via ${r.via}`), ns.name);
+    ipBatch(routes.map((r) => `route add ${r.to}/32 via ${r.via}`), ns.name);
     ip('-n', ns.name, 'route', 'show');
-    ipBatch(few.map((r) => `route del ${r.to}/32 via ${r.via}`), ns.name);
+    ipBatch(routes.map((r) => `route del ${r.to}/32 via ${r.via}`), ns.name);
   }
 }
 
@@ -176,7 +178,7 @@ export async function w2(tool: Tool, n: number, ipSubset: number): Promise<Steps
   const ns = await w2Namespace();
   const steps: Steps = {};
   const routes = Array.from({ length: n }, (_, i) => ({ to: dst(i), via: '10.0.0.2' }));
-  await w2WarmUp(tool, ns);
+  await w2WarmUp(tool, ns, routes);
   if (tool === 'rtnetlink (sequential)') {
     steps['W2 add'] = await timed(async () => { for (const r of routes) await ns.routes.add(r); });
   } else if (tool === 'rtnetlink (batch)') {
