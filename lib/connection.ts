@@ -84,7 +84,6 @@ const MAX_IOV = 1024;
  * the chunk being read (one wake-up: ≤ 1 MiB).
  */
 const STREAM_HIGH_WATER = 4096;
-/** The Buffer each wake-up is read into (≤ 64 datagrams of ≤ 32 KiB each, see native/socket.cc). */
 /** How often dumpAll sends a dump again that the kernel marked NLM_F_DUMP_INTR. */
 const DUMP_ATTEMPTS = 5;
 
@@ -99,6 +98,7 @@ export interface ReplyDecoder<T> {
   keepsBytes: boolean;
 }
 
+/** The Buffer each wake-up is read into (≤ 64 datagrams of ≤ 32 KiB each, see native/socket.cc). */
 const RECEIVE_ARENA = 1 << 20;
 const STREAM_LOW_WATER = 1024;
 

@@ -659,11 +659,16 @@ Napi::Value NetlinkSocket::Resume(const Napi::CallbackInfo& info) {
   if (w == nullptr || !w->paused) return Napi::Number::New(env, 0);
   w->paused = false;
   if (w->onData.IsEmpty() || w->jsGone) return Napi::Number::New(env, 0);  // start() not called yet
-  if (w->held != nullptr) {  // a burst read ahead before pause()
-    NetlinkWatcher::Burst* b = w->held;
+  if (w->held != nullptr) {
+    // A burst read ahead before pause(): delivered from the loop, as polling
+    // would (not from inside this call). The held burst is still the one
+    // `filling` names, so OnBurst finds it as if it had just been read.
     w->held = nullptr;
-    ContinueBurst(w, *b);
-    return Napi::Number::New(env, 0);
+    w->working = true;
+    w->work.data = w;
+    int err = uv_queue_work(w->handle.loop, &w->work, [](uv_work_t*) {}, AfterBurst);
+    if (err != 0) w->working = false;
+    return Napi::Number::New(env, err);
   }
   return Napi::Number::New(env, Poll(w));
 }

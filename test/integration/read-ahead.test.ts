@@ -2,6 +2,7 @@
 // reads the next burst of datagrams as JS decodes the last. The dump must stay
 // exactly what the kernel sent, pause() must still hold data back, and a
 // socket closed mid-burst must reject the dump and release its fd.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { Namespace } from '../../lib';
 import { Connection } from '../../lib/connection';
@@ -10,6 +11,7 @@ import { uniqueName } from '../helpers/ns';
 import { spySocket, viewThrough } from '../helpers/spy-socket';
 
 const PAIRS = 500; // 1,000 links of ~1.3 KB each: more than one 1 MiB burst
+const ROUTES = 60_000; // ~3.6 MB of route messages: several bursts
 
 describe('read-ahead of collected dumps', () => {
   let ns: Namespace & { name: string };
@@ -21,6 +23,12 @@ describe('read-ahead of collected dumps', () => {
     for (let k = 0; k < PAIRS; k += 250) {
       await ns.batch((b) => { for (let i = k; i < k + 250; i++) b.links.addVeth({ name: `h${i}`, peer: { name: `c${i}` } }); });
     }
+    // Routes for a stream that pauses after every wake-up (a decoding stream).
+    const h0 = await ns.links.set('h0', { up: true });
+    await ns.links.set('c0', { up: true });
+    await h0.addresses.add('10.0.0.1/16');
+    const r = await ns.routes.addMany(Array.from({ length: ROUTES }, (_, i) => ({ to: `10.${1 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`, via: '10.0.0.2' })));
+    expect(r.errors).toEqual([]);
   });
 
   it('a dump of many bursts arrives whole and in order, reading ahead only while it is collected', async () => {
@@ -46,17 +54,23 @@ describe('read-ahead of collected dumps', () => {
   });
 
   it('a paused stream and a collected dump on one connection both get every message', async () => {
+    // routes.stream() pauses reading after every wake-up until its routes are
+    // decoded. A list started meanwhile turns read-ahead on (its own dump waits
+    // for the stream's): bursts read ahead while the stream is paused are held
+    // and handed over after resume().
+    const routes = ns.routes.stream({ table: 'main' })[Symbol.asyncIterator]();
     let streamed = 0;
-    const stream = (async () => {
-      for await (const l of ns.links.stream()) {
-        streamed++;
-        if (streamed === 1) await new Promise((r) => setTimeout(r, 100)); // paused meanwhile
-        void l;
-      }
-    })();
-    const [listed] = await Promise.all([ns.links.list(), stream]);
-    expect(listed).toHaveLength(2 * PAIRS + 1);
-    expect(streamed).toBe(2 * PAIRS + 1);
+    let r = await routes.next(); // the stream's dump runs; reading is paused
+    const listing = ns.links.list();
+    for (; !r.done; r = await routes.next()) {
+      if (r.value.via === '10.0.0.2') streamed++;
+      // Stalls keep reading paused while a burst started earlier comes back.
+      if (streamed % 5_000 === 1) await new Promise((res) => setTimeout(res, 30));
+    }
+    expect(await listing).toHaveLength(2 * PAIRS + 1);
+    expect(streamed).toBe(ROUTES);
+    const shown = execFileSync('ip', ['-n', ns.name, 'route', 'show', 'table', 'main'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    expect(shown.split('\n').filter((l) => l.includes('via 10.0.0.2 '))).toHaveLength(ROUTES);
   });
 
   it('closing the socket during a dump rejects it and releases the fd', async () => {
