@@ -663,11 +663,12 @@ Napi::Value NetlinkSocket::Resume(const Napi::CallbackInfo& info) {
     // A burst read ahead before pause(): delivered from the loop, as polling
     // would (not from inside this call). The held burst is still the one
     // `filling` names, so OnBurst finds it as if it had just been read.
-    w->held = nullptr;
     w->working = true;
     w->work.data = w;
     int err = uv_queue_work(w->handle.loop, &w->work, [](uv_work_t*) {}, AfterBurst);
-    if (err != 0) w->working = false;
+    if (err == 0) w->held = nullptr;
+    else w->working = false;  // the burst stays held; resume() may be tried again
+    if (err != 0) w->paused = true;
     return Napi::Number::New(env, err);
   }
   return Napi::Number::New(env, Poll(w));
