@@ -2,7 +2,7 @@
 // and LinkTable (ns.links): list, get, create (veth, bridge) and delete.
 import type { Namespace } from '../namespace';
 import * as C from '../netlink/constants';
-import { decodeLink, encodeLink, LinkMessage, LinkStats } from '../rtnl/link';
+import { decodeLink, decodeLinkName, encodeLink, LinkMessage, LinkStats } from '../rtnl/link';
 import { check, checkRange, describe, NetlinkError, NotFoundError } from '../errors';
 import { parseMac } from '../inet';
 import { flagNames, LINK_FLAGS, OPER_STATES, OperState } from '../names';
@@ -238,6 +238,15 @@ export class LinkTable {
       name: (i) => neighbour(i)?.name, flags: (i) => neighbour(i)?.flags, statistics: options.statistics === true,
     };
     return messages.map((m) => new Link(this.ns, m, neighbours));
+  }
+
+  /**
+   * ifindex → name of every link: what routes, neighbours and nexthops print for
+   * their devices. One dump without statistics, decoding nothing but the names.
+   */
+  async names(options: CallOptions = {}): Promise<Map<number, string>> {
+    const req = encodeLink(C.RTM_GETLINK, C.NLM_F_REQUEST, { extMask: C.RTEXT_FILTER_SKIP_STATS });
+    return new Map(await this.ns.connection.dumpAll(req, { operation: 'link.list' }, options, { decode: decodeLinkName, keepsBytes: false }));
   }
 
   /** Streams links as the kernel sends them, decoded one at a time. */

@@ -150,7 +150,7 @@ export class NeighborTable {
     const [reply] = await this.ns.connection.request(encodeNeighbor(C.RTM_GETNEIGH, C.NLM_F_REQUEST, {
       family: afOf(ip.family), ifindex, state: 0, flags: options.proxy ? C.NTF_PROXY : 0, type: 0, dst: to,
     }), { operation: 'neigh.get', target: `${to} dev ${dev} in ${this.ns}` }, options);
-    return toNeighbor(decodeNeighbor(reply), await linkNames(this.ns, options));
+    return toNeighbor(decodeNeighbor(reply), await this.ns.links.names(options));
   }
 
   /** `ip neigh show`; the kernel filters by family, device, master and proxy (strict checking). */
@@ -167,7 +167,7 @@ export class NeighborTable {
       via: filter.dev === undefined ? undefined : await this.ns.linkIndex(filter.dev, 'dev'),
       master: filter.master === undefined ? undefined : await this.ns.linkIndex(filter.master, 'master'),
     });
-    const names = filter.names === false ? undefined : await linkNames(this.ns, filter);
+    const names = filter.names === false ? undefined : await this.ns.links.names(filter);
     const out: Neighbor[] = [];
     for (const msg of await this.ns.connection.dumpAll(req, { operation: 'neigh.list' }, filter)) {
       const m = decodeNeighbor(msg);
@@ -218,10 +218,6 @@ function formatLladdr(text: unknown, field: string): string {
   check(typeof text === 'string' && /^[0-9a-f]{2}(:[0-9a-f]{2}){0,31}$/i.test(text), field, text,
     'expected a link-layer address such as "02:00:00:00:00:01"');
   return text.toLowerCase();
-}
-
-async function linkNames(ns: Namespace, options: CallOptions): Promise<Map<number, string>> {
-  return new Map((await ns.links.list(options)).map((l) => [l.index, l.name]));
 }
 
 // --- bridge fdb -----------------------------------------------------------------
@@ -356,7 +352,7 @@ export class FdbTable {
       state: 0, flags: 0, type: 0,
       master: filter.bridge === undefined ? undefined : await this.ns.linkIndex(filter.bridge, 'bridge'),
     });
-    const names = filter.names === false ? undefined : await linkNames(this.ns, filter);
+    const names = filter.names === false ? undefined : await this.ns.links.names(filter);
     return (await this.ns.connection.dumpAll(req, { operation: 'fdb.list' }, filter))
       .map((msg) => decodeNeighbor(msg)).filter((m) => m.family === C.AF_BRIDGE).map((m) => toFdbEntry(m, names));
   }

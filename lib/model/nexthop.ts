@@ -171,7 +171,7 @@ export class NexthopTable {
     try {
       const [reply] = await this.ns.connection.request(encodeNexthop(C.RTM_GETNEXTHOP, C.NLM_F_REQUEST, { family: C.AF_UNSPEC, scope: 0, protocol: 0, flags: 0, id: n }),
         { operation: 'nexthop.get', target: `id ${n} in ${this.ns}` }, options);
-      return toNexthop(decodeNexthop(reply), await this.linkNames(options));
+      return toNexthop(decodeNexthop(reply), await this.ns.links.names(options));
     } catch (e) {
       if ((e as { code?: string }).code === 'ENOENT') throw new NotFoundError(2, { operation: 'nexthop.get', target: `id ${n} in ${this.ns}`, what: `nexthop id ${n} in ${this.ns}` });
       throw e;
@@ -186,7 +186,7 @@ export class NexthopTable {
     if (filter.master !== undefined) m.master = await this.ns.linkIndex(filter.master, 'master');
     if (filter.groups) m.groups = true;
     if (filter.fdb) m.fdb = true;
-    const names = filter.names === false ? undefined : await this.linkNames(filter);
+    const names = filter.names === false ? undefined : await this.ns.links.names(filter);
     return (await this.ns.connection.dumpAll(encodeNexthop(C.RTM_GETNEXTHOP, C.NLM_F_REQUEST | C.NLM_F_DUMP, m), { operation: 'nexthop.list' }, filter))
       .map((r) => toNexthop(decodeNexthop(r), names));
   }
@@ -208,10 +208,6 @@ export class NexthopTable {
       if (e.code !== 'ENOENT') throw e;
     })));
     return all.length;
-  }
-
-  private async linkNames(options: CallOptions): Promise<Map<number, string>> {
-    return new Map((await this.ns.links.list(options)).map((l) => [l.index, l.name]));
   }
 
   private async write(flags: number, operation: string, spec: NexthopSpec, options: CallOptions): Promise<Nexthop> {

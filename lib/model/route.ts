@@ -445,7 +445,7 @@ export class RouteTable {
   /** Every matching route, collected from one dumpAll (no async iteration per route); stream() for constant memory. */
   async list(filter: RouteFilter = {}): Promise<Route[]> {
     const { req, keep } = await this.dumpRequest(filter);
-    const names = filter.names === false ? undefined : await this.linkNames(filter);
+    const names = filter.names === false ? undefined : await this.ns.links.names(filter);
     // decodeRoute copies what it keeps: decoded straight from the receive buffer.
     const routes = await this.ns.connection.dumpAll(req, { operation: 'route.list' }, filter, {
       decode: (m) => { const r = decodeRoute(m); return keep(r) ? toRoute(r, names) : undefined; }, keepsBytes: false,
@@ -460,7 +460,7 @@ export class RouteTable {
    */
   async *stream(filter: RouteFilter = {}): AsyncGenerator<Route> {
     const { req, keep } = await this.dumpRequest(filter);
-    const names = filter.names === false ? undefined : await this.linkNames(filter);
+    const names = filter.names === false ? undefined : await this.ns.links.names(filter);
     // Decoded as they arrive: the receive buffer is reused (constant memory).
     for await (const r of this.ns.connection.dump(req, { operation: 'route.list' }, filter, decodeRoute)) {
       if (keep(r)) yield toRoute(r, names);
@@ -508,11 +508,7 @@ export class RouteTable {
     if (lookup.dport !== undefined) m.dport = port(lookup.dport, 'dport');
     const [reply] = await this.ns.connection.request(encodeRoute(C.RTM_GETROUTE, C.NLM_F_REQUEST, m),
       { operation: 'route.get', target: `${to} in ${this.ns}` }, lookup);
-    return toRoute(decodeRoute(reply), await this.linkNames(lookup));
-  }
-
-  private async linkNames(options: CallOptions): Promise<Map<number, string>> {
-    return new Map((await this.ns.links.list(options)).map((l) => [l.index, l.name]));
+    return toRoute(decodeRoute(reply), await this.ns.links.names(lookup));
   }
 
   private async write(type: number, flags: number, operation: string, spec: RouteSpec, options: CallOptions): Promise<Route> {

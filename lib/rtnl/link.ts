@@ -377,6 +377,16 @@ function decodeLinkBody(buf: Buffer, start: number, end: number): LinkMessage {
   return m;
 }
 
+/** Only ifindex and IFLA_IFNAME: what other objects need to print a device's name. */
+export function decodeLinkName(msg: MessageView): [number, string] {
+  const { buf, start, end } = msg;
+  if (end - start < IFINFOMSG_LEN) throw new DecodeError('link message shorter than ifinfomsg', start);
+  for (const a = new AttributeCursor(buf, start + IFINFOMSG_LEN, end); a.next();) {
+    if (a.type === C.IFLA_IFNAME) return [buf.readInt32LE(start + 4), readString(buf, a.start, a.end)];
+  }
+  return [buf.readInt32LE(start + 4), ''];
+}
+
 export function decodeLink(msg: MessageView): LinkMessage {
   if (msg.end - msg.start < IFINFOMSG_LEN) throw new DecodeError('link message shorter than ifinfomsg', msg.start);
   return decodeLinkBody(msg.buf, msg.start, msg.end);

@@ -53,7 +53,7 @@ export function recordingNamespace(links: Record<string, number>): { ns: Namespa
   const ns = {
     connection,
     linkIndex: async (ref: string | number) => (typeof ref === 'number' ? ref : links[ref]),
-    links: { list: async () => Object.entries(links).map(([name, index]) => ({ name, index })) },
+    links: { names: async () => new Map(Object.entries(links).map(([name, index]) => [index, name])) },
     toString: () => 'namespace "test"',
   } as unknown as Namespace;
   return { ns, sent };

@@ -131,6 +131,14 @@ describe('links', () => {
     expect(streamed).toEqual((await ns.links.list()).map((l) => l.name));
   });
 
+  it('names() maps every ifindex to its name, as ip -j link show does', async () => {
+    const ns = await scope.named();
+    await ns.links.addVeth({ name: 'vn', peer: { name: 'vn-p' } });
+    await ns.links.addBridge({ name: 'brn' });
+    const ip = ipJson<{ ifindex: number; ifname: string }[]>(ns.name, 'link', 'show');
+    expect([...(await ns.links.names())].sort((a, b) => a[0] - b[0])).toEqual(ip.map((l) => [l.ifindex, l.ifname]).sort((a, b) => (a[0] as number) - (b[0] as number)));
+  });
+
   it('toJSON() matches the corresponding fields of ip -j link show', async () => {
     const ns = await scope.named();
     const other = await scope.anonymous();
